@@ -1,0 +1,149 @@
+//! Settings of a Relais instance: a TOML file, `RELAIS_*` environment variables
+//! and command-line flags, in increasing order of precedence.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Everything a running instance needs to know.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Holds the SQLite database and generated keys.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    pub listen: SocketAddr,
+    /// The public base URL (no trailing slash), used in links, feeds and the banner.
+    pub public_url: String,
+    /// Where every change writes a static copy of the status page and v2 JSON.
+    pub mirror_dir: Option<PathBuf>,
+    /// A folder whose templates override the embedded ones by name.
+    pub theme_dir: Option<PathBuf>,
+    /// Cookies get `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// The file form of [`Config`]; every field optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub public_url: Option<String>,
+    pub mirror_dir: Option<PathBuf>,
+    pub theme_dir: Option<PathBuf>,
+    pub secure_cookies: Option<bool>,
+    pub max_body_bytes: Option<usize>,
+}
+
+/// A configuration problem, phrased for the person running the command.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid listen address `{0}` (expected for example 127.0.0.1:8080)")]
+    Listen(String),
+}
+
+impl FileConfig {
+    /// Reads a TOML config file.
+    pub fn load(path: &Path) -> Result<FileConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.message().to_string(),
+        })
+    }
+}
+
+/// Values given on the command line or in `RELAIS_*` variables (clap reads both).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub public_url: Option<String>,
+    pub mirror_dir: Option<PathBuf>,
+    pub theme_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Merges file values under command-line/environment ones, with defaults last.
+    pub fn resolve(file: FileConfig, over: Overrides) -> Result<Config, ConfigError> {
+        let data_dir = over
+            .data_dir
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("relais-data"));
+        let database_url = over
+            .database_url
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("relais.db").display()));
+        let listen_text = over
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen_text
+            .parse()
+            .map_err(|_| ConfigError::Listen(listen_text.clone()))?;
+        let public_url = over
+            .public_url
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_string();
+        Ok(Config {
+            secure_cookies: file
+                .secure_cookies
+                .unwrap_or(public_url.starts_with("https://")),
+            data_dir,
+            database_url,
+            listen,
+            public_url,
+            mirror_dir: over.mirror_dir.or(file.mirror_dir),
+            theme_dir: over.theme_dir.or(file.theme_dir),
+            max_body_bytes: file.max_body_bytes.unwrap_or(256 * 1024),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_file_and_defaults_fill_the_rest() {
+        let file: FileConfig =
+            toml::from_str("listen = \"0.0.0.0:9000\"\npublic_url = \"https://status.example.com/\"").unwrap();
+        let over = Overrides {
+            data_dir: Some("/tmp/x".into()),
+            ..Default::default()
+        };
+        let c = Config::resolve(file, over).unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.public_url, "https://status.example.com");
+        assert!(c.secure_cookies);
+        assert_eq!(c.database_url, "sqlite:///tmp/x/relais.db");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_addresses_are_reported() {
+        assert!(toml::from_str::<FileConfig>("listne = 1").is_err());
+        let over = Overrides {
+            listen: Some("nowhere".into()),
+            ..Default::default()
+        };
+        let err = Config::resolve(FileConfig::default(), over).unwrap_err();
+        assert!(err.to_string().contains("nowhere"));
+    }
+}

@@ -1,0 +1,160 @@
+//! Every interface string a visitor reads, in English and French.
+
+use crate::domain::{ComponentStatus, Impact, IncidentStatus, Lang};
+use serde_json::{Map, Value};
+
+/// `(key, English, French)`.
+const STRINGS: &[(&str, &str, &str)] = &[
+    ("status_page", "Status", "État des services"),
+    ("channels", "Our channels", "Nos canaux"),
+    ("how_to_reach", "How to reach us right now", "Comment nous joindre maintenant"),
+    ("active_incidents", "Ongoing incidents", "Incidents en cours"),
+    ("active_maintenance", "Maintenance in progress", "Maintenance en cours"),
+    ("upcoming_maintenance", "Scheduled maintenance", "Maintenances prévues"),
+    ("history", "Incident history", "Historique des incidents"),
+    ("no_incidents", "No incidents in the last 90 days.", "Aucun incident ces 90 derniers jours."),
+    ("uptime_90", "uptime over 90 days", "de disponibilité sur 90 jours"),
+    ("days_ago_90", "90 days ago", "il y a 90 jours"),
+    ("today", "Today", "Aujourd'hui"),
+    ("no_data", "No data", "Pas de données"),
+    ("no_outage", "No outage", "Aucune panne"),
+    ("minutes_outage", "min of outage", "min de panne"),
+    ("affects", "Affects", "Concerne"),
+    ("updated", "Last updated", "Dernière mise à jour"),
+    ("live", "Live: this page updates by itself.", "En direct : cette page se met à jour toute seule."),
+    ("back", "Back to the status page", "Retour à la page d'état"),
+    ("causes", "Cause", "Cause"),
+    ("measures", "Measures taken", "Mesures prises"),
+    ("postmortem", "Postmortem", "Analyse après incident"),
+    ("started", "Started", "Début"),
+    ("resolved_after", "Resolved after", "Résolu après"),
+    ("window", "Window", "Créneau"),
+    ("contact", "Contact", "Contact"),
+    ("feeds", "Subscribe to the feed", "S'abonner au flux"),
+    ("switch_lang", "Français", "English"),
+    ("dismiss", "Dismiss", "Fermer"),
+    ("see_status", "See the status page", "Voir la page d'état"),
+    ("powered", "Status page powered by Relais", "Page d'état propulsée par Relais"),
+    ("all_ok", "All our channels work normally.", "Tous nos canaux fonctionnent normalement."),
+];
+
+/// The interface strings of `lang`, as a template map.
+pub fn strings(lang: Lang) -> Value {
+    let mut map = Map::new();
+    for (key, en, fr) in STRINGS {
+        let text = match lang {
+            Lang::En => en,
+            Lang::Fr => fr,
+        };
+        map.insert((*key).to_string(), Value::String((*text).to_string()));
+    }
+    Value::Object(map)
+}
+
+/// A channel status, as read by a person.
+pub fn component_status(s: ComponentStatus, lang: Lang) -> &'static str {
+    use ComponentStatus::*;
+    match (lang, s) {
+        (Lang::En, Operational) => "Operational",
+        (Lang::En, DegradedPerformance) => "Degraded performance",
+        (Lang::En, PartialOutage) => "Partial outage",
+        (Lang::En, MajorOutage) => "Major outage",
+        (Lang::En, UnderMaintenance) => "Under maintenance",
+        (Lang::Fr, Operational) => "Opérationnel",
+        (Lang::Fr, DegradedPerformance) => "Performances dégradées",
+        (Lang::Fr, PartialOutage) => "Panne partielle",
+        (Lang::Fr, MajorOutage) => "Panne majeure",
+        (Lang::Fr, UnderMaintenance) => "En maintenance",
+    }
+}
+
+/// An incident or maintenance status, as read by a person.
+pub fn incident_status(s: IncidentStatus, lang: Lang) -> &'static str {
+    use IncidentStatus::*;
+    match (lang, s) {
+        (Lang::En, Investigating) => "Investigating",
+        (Lang::En, Identified) => "Identified",
+        (Lang::En, Monitoring) => "Monitoring",
+        (Lang::En, Resolved) => "Resolved",
+        (Lang::En, Postmortem) => "Postmortem",
+        (Lang::En, Scheduled) => "Scheduled",
+        (Lang::En, InProgress) => "In progress",
+        (Lang::En, Verifying) => "Verifying",
+        (Lang::En, Completed) => "Completed",
+        (Lang::Fr, Investigating) => "Analyse en cours",
+        (Lang::Fr, Identified) => "Cause identifiée",
+        (Lang::Fr, Monitoring) => "Sous surveillance",
+        (Lang::Fr, Resolved) => "Résolu",
+        (Lang::Fr, Postmortem) => "Analyse publiée",
+        (Lang::Fr, Scheduled) => "Planifiée",
+        (Lang::Fr, InProgress) => "En cours",
+        (Lang::Fr, Verifying) => "Vérification",
+        (Lang::Fr, Completed) => "Terminée",
+    }
+}
+
+/// The page-wide headline for an indicator.
+pub fn headline(indicator: Impact, lang: Lang) -> &'static str {
+    match (lang, indicator) {
+        (Lang::En, Impact::None) => "All channels operational",
+        (Lang::En, Impact::Minor) => "Some channels are degraded",
+        (Lang::En, Impact::Major) => "Partial outage of our channels",
+        (Lang::En, Impact::Critical) => "Major outage of our channels",
+        (Lang::En, Impact::Maintenance) => "Maintenance in progress",
+        (Lang::Fr, Impact::None) => "Tous nos canaux fonctionnent",
+        (Lang::Fr, Impact::Minor) => "Certains canaux sont perturbés",
+        (Lang::Fr, Impact::Major) => "Panne partielle de nos canaux",
+        (Lang::Fr, Impact::Critical) => "Panne majeure de nos canaux",
+        (Lang::Fr, Impact::Maintenance) => "Maintenance en cours",
+    }
+}
+
+/// `25 Nov 2026, 14:05 UTC` / `25 nov. 2026, 14:05 UTC`.
+pub fn datetime(ms: i64, lang: Lang) -> String {
+    let t = crate::domain::time::rfc3339(ms);
+    let (year, month, day) = (&t[0..4], &t[5..7], &t[8..10]);
+    let months_en = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let months_fr = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
+    let m = month.parse::<usize>().unwrap_or(1).clamp(1, 12) - 1;
+    let name = match lang {
+        Lang::En => months_en[m],
+        Lang::Fr => months_fr[m],
+    };
+    format!("{} {name} {year}, {} UTC", day.trim_start_matches('0'), &t[11..16])
+}
+
+/// `2 h 05 min` style durations (`3 d 4 h` / `3 j 4 h` past a day).
+pub fn duration(ms: i64, lang: Lang) -> String {
+    let minutes = (ms / 60_000).max(0);
+    let day = match lang {
+        Lang::En => "d",
+        Lang::Fr => "j",
+    };
+    match (minutes / 1440, minutes / 60 % 24, minutes % 60) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, m) => format!("{h} h {m:02} min"),
+        (d, h, _) => format!("{d} {day} {h} h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_string_exists_in_both_languages() {
+        for (key, en, fr) in STRINGS {
+            assert!(!en.is_empty() && !fr.is_empty(), "{key}");
+        }
+        assert_eq!(strings(Lang::Fr)["history"], "Historique des incidents");
+    }
+
+    #[test]
+    fn dates_and_durations_read_naturally() {
+        assert_eq!(datetime(1_712_138_527_274, Lang::En), "3 Apr 2024, 10:02 UTC");
+        assert_eq!(datetime(1_712_138_527_274, Lang::Fr), "3 avr. 2024, 10:02 UTC");
+        assert_eq!(duration(3_900_000, Lang::En), "1 h 05 min");
+        assert_eq!(duration(600_000, Lang::Fr), "10 min");
+        assert_eq!(duration(90_000_000, Lang::Fr), "1 j 1 h");
+    }
+}

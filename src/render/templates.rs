@@ -1,0 +1,49 @@
+//! The page templates: embedded defaults that a theme folder overrides by name.
+
+use minijinja::Environment;
+use std::path::Path;
+
+/// The default templates, compiled into the binary.
+const EMBEDDED: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    ("status.html", include_str!("templates/status.html")),
+    ("live.html", include_str!("templates/live.html")),
+    ("history.html", include_str!("templates/history.html")),
+    ("incident.html", include_str!("templates/incident.html")),
+];
+
+/// Builds the template environment; a file named like an embedded template in
+/// `theme_dir` replaces it. HTML is escaped automatically.
+pub fn environment(theme_dir: Option<&Path>) -> Result<Environment<'static>, minijinja::Error> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Lenient);
+    for (name, default) in EMBEDDED {
+        let text = theme_dir
+            .map(|dir| dir.join(name))
+            .filter(|p| p.is_file())
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_else(|| (*default).to_string());
+        env.add_template_owned(*name, text)?;
+    }
+    Ok(env)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn theme_files_override_by_name_and_html_is_escaped() {
+        let dir = std::env::temp_dir().join(format!("relais-theme-{}", crate::domain::id::random_hex(4)));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("history.html"), "custom {{ page.name }}").unwrap();
+        let env = environment(Some(&dir)).unwrap();
+        let out = env
+            .get_template("history.html")
+            .unwrap()
+            .render(minijinja::context! { page => minijinja::context! { name => "<b>Café</b>" } })
+            .unwrap();
+        assert_eq!(out, "custom &lt;b&gt;Café&lt;/b&gt;");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

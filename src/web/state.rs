@@ -1,0 +1,109 @@
+//! The shared state of a running server and the publish step that follows
+//! every change: reload, re-render, swap, notify live pages, mirror.
+
+use crate::config::Config;
+use crate::domain::time::now;
+use crate::domain::Lang;
+use crate::render::{mirror, templates, PageData, Snapshot};
+use crate::storage::Store;
+use arc_swap::ArcSwap;
+use minijinja::Environment;
+use std::sync::Arc;
+use tokio::sync::{broadcast, Mutex};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    config: Config,
+    env: Environment<'static>,
+    snapshot: ArcSwap<Snapshot>,
+    data: ArcSwap<PageData>,
+    live: broadcast::Sender<Arc<Snapshot>>,
+    publish_lock: Mutex<u64>,
+}
+
+impl AppState {
+    /// Builds the state and renders the first snapshot.
+    pub async fn new(store: Store, config: Config) -> anyhow::Result<AppState> {
+        let env = templates::environment(config.theme_dir.as_deref())?;
+        let data = PageData::load(&store, &config.public_url, now()).await?;
+        let snapshot = Snapshot::build(&data, &env, 1)?;
+        let (live, _) = broadcast::channel(16);
+        let state = AppState {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                env,
+                snapshot: ArcSwap::from_pointee(snapshot),
+                data: ArcSwap::from_pointee(data),
+                live,
+                publish_lock: Mutex::new(1),
+            }),
+        };
+        state.write_mirror(&state.snapshot());
+        Ok(state)
+    }
+
+    /// The database.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The instance configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The current pre-rendered public surface.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.inner.snapshot.load_full()
+    }
+
+    /// The page data the current snapshot was rendered from.
+    pub fn data(&self) -> Arc<PageData> {
+        self.inner.data.load_full()
+    }
+
+    /// Subscribes to new snapshots (for live pages).
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Snapshot>> {
+        self.inner.live.subscribe()
+    }
+
+    /// The live section of the status page in `lang`, as currently rendered.
+    pub fn live_fragment(&self, lang: Lang) -> String {
+        self.snapshot().live.get(&lang).cloned().unwrap_or_default()
+    }
+
+    /// Re-renders the public surface after a change and pushes it to open pages.
+    /// Returns once readers see the change.
+    pub async fn publish(&self) -> anyhow::Result<()> {
+        let mut version = self.inner.publish_lock.lock().await;
+        let data = PageData::load(&self.inner.store, &self.inner.config.public_url, now()).await?;
+        *version += 1;
+        let snapshot = Arc::new(Snapshot::build(&data, &self.inner.env, *version)?);
+        self.inner.data.store(Arc::new(data));
+        self.inner.snapshot.store(snapshot.clone());
+        drop(version);
+        // No live page open is not an error.
+        let _ = self.inner.live.send(snapshot.clone());
+        self.write_mirror(&snapshot);
+        Ok(())
+    }
+
+    fn write_mirror(&self, snapshot: &Arc<Snapshot>) {
+        let Some(dir) = self.inner.config.mirror_dir.clone() else {
+            return;
+        };
+        let snapshot = snapshot.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = mirror::write(&snapshot, &dir) {
+                tracing::warn!("static mirror not written to {}: {e}", dir.display());
+            }
+        });
+    }
+}
