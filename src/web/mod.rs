@@ -1,7 +1,10 @@
 //! HTTP: public pages and APIs, the manage API, the admin.
 
+pub mod admin;
 pub mod auth;
 pub mod events;
+pub mod manage;
+pub mod openapi;
 pub mod problem;
 pub mod public;
 pub mod state;
@@ -20,6 +23,9 @@ pub fn app(state: AppState) -> Router {
     let limit = state.config().max_body_bytes;
     Router::new()
         .merge(public::router())
+        .merge(manage::router())
+        .merge(admin::router())
+        .merge(openapi::router())
         .route("/status/events", get(events::live))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { Problem::not_found("There is nothing at this address.") })
