@@ -3,6 +3,7 @@
 use super::{assets, feeds, statuspage, view, PageData};
 use crate::domain::Lang;
 use axum::body::Bytes;
+use axum::http::HeaderValue;
 use minijinja::Environment;
 use serde_json::json;
 use std::collections::HashMap;
@@ -20,6 +21,8 @@ pub struct Asset {
     pub content_type: &'static str,
     pub cache_control: &'static str,
     pub etag: String,
+    /// The ETag as a ready header value.
+    pub etag_header: HeaderValue,
     pub identity: Bytes,
     pub gzip: Bytes,
     pub br: Bytes,
@@ -30,10 +33,13 @@ pub struct Asset {
 impl Asset {
     fn new(content_type: &'static str, cache_control: &'static str, body: String, mirror_path: Option<String>) -> Asset {
         let identity = Bytes::from(body);
+        let etag = assets::etag(&identity);
         Asset {
             content_type,
             cache_control,
-            etag: assets::etag(&identity),
+            // An ETag is quoted hex: always a valid header value.
+            etag_header: HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\"")),
+            etag,
             gzip: assets::gzip(&identity),
             br: assets::brotli(&identity),
             identity,

@@ -96,9 +96,7 @@ pub fn serve(asset: Option<Arc<Asset>>, headers: &HeaderMap, by_language: bool) 
         header::VARY,
         HeaderValue::from_static(if by_language { "Accept-Encoding, Accept-Language" } else { "Accept-Encoding" }),
     );
-    if let Ok(etag) = HeaderValue::from_str(&asset.etag) {
-        h.insert(header::ETAG, etag);
-    }
+    h.insert(header::ETAG, asset.etag_header.clone());
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

@@ -1,0 +1,71 @@
+//! The `relais` command line, run as a real process.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn relais(args: &[&str], data: &std::path::Path, stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relais"))
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .env_remove("RELAIS_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run relais");
+    let mut input = child.stdin.take().expect("stdin");
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).expect("write stdin");
+    }
+    drop(input);
+    child.wait_with_output().expect("relais exits")
+}
+
+fn temp_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("relais-cli-{}", relais::domain::id::random_hex(6)))
+}
+
+#[test]
+fn migrate_user_and_token_commands() {
+    let data = temp_dir();
+    let out = relais(&["migrate"], &data, None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(data.join("relais.db").exists());
+
+    let out = relais(&["user", "add", "--email", "Owner@Example.com"], &data, Some("a long enough password\n"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("owner@example.com"));
+
+    let out = relais(&["user", "add", "--email", "x@example.com", "--password", "short"], &data, None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 10 characters"));
+
+    let first = relais(&["token", "create", "--name", "zapier"], &data, None);
+    let second = relais(&["token", "create", "--name", "monitoring"], &data, None);
+    let (a, b) = (String::from_utf8_lossy(&first.stdout), String::from_utf8_lossy(&second.stdout));
+    assert!(a.trim().starts_with("rls_") && a.trim().len() == 44, "{a}");
+    assert_ne!(a, b);
+    // Only the key on stdout, so scripts can capture it.
+    assert_eq!(a.lines().count(), 1);
+    std::fs::remove_dir_all(&data).ok();
+}
+
+#[test]
+fn bad_configuration_is_explained() {
+    let data = temp_dir();
+    let out = relais(&["migrate", "--database-url", "mysql://nope"], &data, None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use sqlite://… or postgres://…"));
+
+    std::fs::create_dir_all(&data).unwrap();
+    let config = data.join("relais.toml");
+    std::fs::write(&config, "listen = 8080\n").unwrap();
+    let out = relais(&["migrate", "--config", config.to_str().unwrap()], &data, None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid config file"));
+
+    let out = relais(&["serve", "--listen", "not-an-address"], &data, None);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid listen address `not-an-address`"));
+    std::fs::remove_dir_all(&data).ok();
+}
