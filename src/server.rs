@@ -37,7 +37,10 @@ pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     tokio::spawn(crate::maintenance::run(state.clone()));
     let app = web::app(state.clone());
     let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app)
+        if let Err(e) = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
             .with_graceful_shutdown(shutdown_signal())
             .await
         {

@@ -10,6 +10,19 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("live.html", include_str!("templates/live.html")),
     ("history.html", include_str!("templates/history.html")),
     ("incident.html", include_str!("templates/incident.html")),
+    ("admin/base.html", include_str!("templates/admin/base.html")),
+    ("admin/login.html", include_str!("templates/admin/login.html")),
+    ("admin/dashboard.html", include_str!("templates/admin/dashboard.html")),
+    ("admin/channels.html", include_str!("templates/admin/channels.html")),
+    ("admin/channel_form.html", include_str!("templates/admin/channel_form.html")),
+    ("admin/group_form.html", include_str!("templates/admin/group_form.html")),
+    ("admin/confirm.html", include_str!("templates/admin/confirm.html")),
+    ("admin/incidents.html", include_str!("templates/admin/incidents.html")),
+    ("admin/incident_new.html", include_str!("templates/admin/incident_new.html")),
+    ("admin/incident.html", include_str!("templates/admin/incident.html")),
+    ("admin/maintenance.html", include_str!("templates/admin/maintenance.html")),
+    ("admin/settings.html", include_str!("templates/admin/settings.html")),
+    ("admin/keys.html", include_str!("templates/admin/keys.html")),
 ];
 
 /// Builds the template environment; a file named like an embedded template in

@@ -59,6 +59,11 @@ impl AppState {
         &self.inner.config
     }
 
+    /// The template environment (embedded defaults and theme overrides).
+    pub fn templates(&self) -> &Environment<'static> {
+        &self.inner.env
+    }
+
     /// The current pre-rendered public surface.
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.inner.snapshot.load_full()
