@@ -22,7 +22,10 @@ pub fn hash_secret(secret: &str) -> String {
 }
 
 /// Creates and stores a new API key; returns the key, shown once.
-pub async fn issue_key(store: &crate::storage::Store, name: &str) -> crate::storage::Result<String> {
+pub async fn issue_key(
+    store: &crate::storage::Store,
+    name: &str,
+) -> crate::storage::Result<String> {
     let key = format!("rls_{}", random_hex(20));
     store
         .create_api_key(name, &hash_secret(&key), &key[..10], now())
@@ -38,15 +41,24 @@ impl FromRequestParts<AppState> for ApiKeyAuth {
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| Problem::unauthorized("Send your API key as `Authorization: OAuth <key>`."))?;
-        let (scheme, key) = header
-            .trim()
-            .split_once(' ')
-            .ok_or_else(|| Problem::unauthorized("The Authorization header must be `OAuth <key>` or `Bearer <key>`."))?;
+            .ok_or_else(|| {
+                Problem::unauthorized("Send your API key as `Authorization: OAuth <key>`.")
+            })?;
+        let (scheme, key) = header.trim().split_once(' ').ok_or_else(|| {
+            Problem::unauthorized(
+                "The Authorization header must be `OAuth <key>` or `Bearer <key>`.",
+            )
+        })?;
         if !scheme.eq_ignore_ascii_case("oauth") && !scheme.eq_ignore_ascii_case("bearer") {
-            return Err(Problem::unauthorized("The Authorization header must be `OAuth <key>` or `Bearer <key>`."));
+            return Err(Problem::unauthorized(
+                "The Authorization header must be `OAuth <key>` or `Bearer <key>`.",
+            ));
         }
-        if state.store().use_api_key(&hash_secret(key.trim()), now()).await? {
+        if state
+            .store()
+            .use_api_key(&hash_secret(key.trim()), now())
+            .await?
+        {
             Ok(ApiKeyAuth)
         } else {
             Err(Problem::unauthorized("This API key is not valid."))

@@ -13,14 +13,22 @@ use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::StreamExt;
 
 /// `GET /status/events?lang=fr`: a `live` event with the fresh HTML on each change.
-pub async fn live(State(state): State<AppState>, Query(q): Query<LangQuery>, headers: HeaderMap) -> Response {
+pub async fn live(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
     let lang = request_lang(&q, &headers);
-    let first = Event::default().event("live").data(state.live_fragment(lang));
+    let first = Event::default()
+        .event("live")
+        .data(state.live_fragment(lang));
     let updates = BroadcastStream::new(state.subscribe()).filter_map(move |snapshot| {
         // A lagging client skips to the next snapshot, which carries the whole section.
         let snapshot = snapshot.ok()?;
         let html = snapshot.live.get(&lang)?.clone();
-        Some(Ok::<_, Infallible>(Event::default().event("live").data(html)))
+        Some(Ok::<_, Infallible>(
+            Event::default().event("live").data(html),
+        ))
     });
     let stream = tokio_stream::once(Ok(first)).chain(updates);
     let mut response = Sse::new(stream)

@@ -28,6 +28,8 @@ pub fn app(state: AppState) -> Router {
         .merge(openapi::router())
         .route("/status/events", get(events::live))
         .route("/healthz", get(|| async { "ok" }))
+        // Browsers ask for it on every page; no icon beats a 404 in the console.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .fallback(|| async { Problem::not_found("There is nothing at this address.") })
         .layer(axum::middleware::map_response(problem_for_plain_errors))
         .layer(DefaultBodyLimit::max(limit))

@@ -37,7 +37,11 @@ impl Problem {
 
     /// 422: a value is well-formed but not acceptable.
     pub fn invalid(detail: impl Into<String>) -> Problem {
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "Unprocessable Entity", detail)
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Unprocessable Entity",
+            detail,
+        )
     }
 
     /// 401: a missing or wrong API key.
@@ -78,7 +82,9 @@ impl IntoResponse for Problem {
             "status": self.status.as_u16(),
             "detail": self.detail,
         });
-        if let (Some(obj), Some(serde_json::Value::Object(extra))) = (body.as_object_mut(), self.extra) {
+        if let (Some(obj), Some(serde_json::Value::Object(extra))) =
+            (body.as_object_mut(), self.extra)
+        {
             obj.extend(extra);
         }
         (

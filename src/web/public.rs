@@ -25,26 +25,32 @@ pub fn router() -> Router<AppState> {
         .route("/status", get(status_page))
         .route("/history", get(history_page))
         .route("/incidents/{id}", get(incident_page));
-    for path in [
-        "/api/v2/summary.json",
-        "/api/v2/status.json",
-        "/api/v2/components.json",
-        "/api/v2/incidents.json",
-        "/api/v2/incidents/unresolved.json",
-        "/api/v2/scheduled-maintenances.json",
-        "/api/v2/scheduled-maintenances/upcoming.json",
-        "/api/v2/scheduled-maintenances/active.json",
-        "/api/alternatives.json",
-        "/history.atom",
-        "/history.rss",
-        "/widget.js",
-        "/assets/style.css",
-        "/assets/live.js",
-    ] {
-        r = r.route(path, get(move |s: State<AppState>, h: HeaderMap| async move { fixed(s, h, path) }));
+    for path in FIXED_PATHS {
+        r = r.route(
+            path,
+            get(move |s: State<AppState>, h: HeaderMap| async move { fixed(s, h, path) }),
+        );
     }
     r
 }
+
+/// The pre-rendered documents served as they are (JSON, feeds, banner, assets).
+pub const FIXED_PATHS: [&str; 14] = [
+    "/api/v2/summary.json",
+    "/api/v2/status.json",
+    "/api/v2/components.json",
+    "/api/v2/incidents.json",
+    "/api/v2/incidents/unresolved.json",
+    "/api/v2/scheduled-maintenances.json",
+    "/api/v2/scheduled-maintenances/upcoming.json",
+    "/api/v2/scheduled-maintenances/active.json",
+    "/api/alternatives.json",
+    "/history.atom",
+    "/history.rss",
+    "/widget.js",
+    "/assets/style.css",
+    "/assets/live.js",
+];
 
 /// The language of a page request: `?lang=`, else `Accept-Language`, else English.
 pub fn request_lang(query: &LangQuery, headers: &HeaderMap) -> Lang {
@@ -53,17 +59,27 @@ pub fn request_lang(query: &LangQuery, headers: &HeaderMap) -> Lang {
         .as_deref()
         .and_then(Lang::parse)
         .unwrap_or_else(|| {
-            let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+            let accept = headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok());
             Lang::negotiate(accept, Lang::En)
         })
 }
 
-async fn status_page(State(state): State<AppState>, Query(q): Query<LangQuery>, headers: HeaderMap) -> Response {
+async fn status_page(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
     let lang = request_lang(&q, &headers);
     serve(state.snapshot().get("/status", Some(lang)), &headers, true)
 }
 
-async fn history_page(State(state): State<AppState>, Query(q): Query<LangQuery>, headers: HeaderMap) -> Response {
+async fn history_page(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
     let lang = request_lang(&q, &headers);
     serve(state.snapshot().get("/history", Some(lang)), &headers, true)
 }
@@ -75,7 +91,11 @@ async fn incident_page(
     headers: HeaderMap,
 ) -> Response {
     let lang = request_lang(&q, &headers);
-    let asset = Id::parse(&id).and_then(|id| state.snapshot().get(&format!("/incidents/{id}"), Some(lang)));
+    let asset = Id::parse(&id).and_then(|id| {
+        state
+            .snapshot()
+            .get(&format!("/incidents/{id}"), Some(lang))
+    });
     serve(asset, &headers, true)
 }
 
@@ -86,21 +106,38 @@ fn fixed(State(state): State<AppState>, headers: HeaderMap, path: &str) -> Respo
 /// Answers with a pre-rendered asset, honouring If-None-Match and Accept-Encoding.
 pub fn serve(asset: Option<Arc<Asset>>, headers: &HeaderMap, by_language: bool) -> Response {
     let Some(asset) = asset else {
-        return super::problem::Problem::not_found("There is nothing at this address.").into_response();
+        return super::problem::Problem::not_found("There is nothing at this address.")
+            .into_response();
     };
     let mut h = HeaderMap::new();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(asset.cache_control));
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(asset.content_type),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(asset.cache_control),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     h.insert(
         header::VARY,
-        HeaderValue::from_static(if by_language { "Accept-Encoding, Accept-Language" } else { "Accept-Encoding" }),
+        HeaderValue::from_static(if by_language {
+            "Accept-Encoding, Accept-Language"
+        } else {
+            "Accept-Encoding"
+        }),
     );
     h.insert(header::ETAG, asset.etag_header.clone());
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == asset.etag || t.trim() == "*"));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == asset.etag || t.trim() == "*")
+        });
     if matches {
         return (StatusCode::NOT_MODIFIED, h).into_response();
     }
