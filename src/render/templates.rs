@@ -56,7 +56,7 @@ mod tests {
             .unwrap()
             .render(minijinja::context! { page => minijinja::context! { name => "<b>Café</b>" } })
             .unwrap();
-        assert_eq!(out, "custom &lt;b&gt;Café&lt;/b&gt;");
+        assert_eq!(out, "custom &lt;b&gt;Café&lt;&#x2f;b&gt;");
         std::fs::remove_dir_all(&dir).ok();
     }
 }
