@@ -37,20 +37,10 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     let mut ids = Vec::new();
     for (position, (name, kind, contact, rank, social)) in specs.into_iter().enumerate() {
         let c = Channel {
-            id: Id::generate(),
-            name: name.into(),
-            description: None,
-            status: ComponentStatus::Operational,
-            kind,
-            contact: contact.into(),
             fallback_rank: rank,
             position: if social { 10 + position as i64 } else { position as i64 },
             group_id: social.then(|| group.id.clone()),
-            showcase: true,
-            only_show_if_degraded: false,
-            start_date: None,
-            created_at: t0,
-            updated_at: t0,
+            ..Channel::new(name, kind, contact, t0)
         };
         store.insert_channel(&c).await?;
         ids.push(c.id);

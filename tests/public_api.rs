@@ -9,20 +9,9 @@ use support::TestApp;
 async fn add_channel(app: &TestApp, name: &str, kind: ChannelKind, contact: &str, rank: i64) -> Id {
     let t = relais::domain::time::now();
     let c = Channel {
-        id: Id::generate(),
-        name: name.into(),
-        description: None,
-        status: ComponentStatus::Operational,
-        kind,
-        contact: contact.into(),
         fallback_rank: rank,
         position: rank,
-        group_id: None,
-        showcase: true,
-        only_show_if_degraded: false,
-        start_date: None,
-        created_at: t,
-        updated_at: t,
+        ..Channel::new(name, kind, contact, t)
     };
     app.running.state.store().insert_channel(&c).await.unwrap();
     app.running.state.publish().await.unwrap();

@@ -231,24 +231,12 @@ fn or_word(lang: Lang) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ComponentStatus, Id};
+    use crate::domain::ComponentStatus;
 
     fn channel(name: &str, kind: ChannelKind, contact: &str, rank: i64) -> Channel {
         Channel {
-            id: Id::generate(),
-            name: name.into(),
-            description: None,
-            status: ComponentStatus::Operational,
-            kind,
-            contact: contact.into(),
             fallback_rank: rank,
-            position: 0,
-            group_id: None,
-            showcase: true,
-            only_show_if_degraded: false,
-            start_date: None,
-            created_at: 0,
-            updated_at: 0,
+            ..Channel::new(name, kind, contact, 0)
         }
     }
 

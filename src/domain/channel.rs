@@ -55,6 +55,26 @@ pub struct Group {
 }
 
 impl Channel {
+    /// A new operational channel, shown on the page, created at `at`.
+    pub fn new(name: impl Into<String>, kind: ChannelKind, contact: impl Into<String>, at: Millis) -> Channel {
+        Channel {
+            id: Id::generate(),
+            name: name.into(),
+            description: None,
+            status: ComponentStatus::Operational,
+            kind,
+            contact: contact.into(),
+            fallback_rank: 0,
+            position: 0,
+            group_id: None,
+            showcase: true,
+            only_show_if_degraded: false,
+            start_date: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
     /// A link a visitor can follow to use this channel, when the contact allows one.
     pub fn contact_href(&self) -> Option<String> {
         let c = self.contact.trim();

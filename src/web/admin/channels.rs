@@ -250,12 +250,8 @@ pub async fn create(State(state): State<AppState>, admin: Admin, form: FormData)
     let channels = state.store().channels().await?;
     let at = now();
     let channel = Channel {
-        id: Id::generate(),
-        name: input.name,
         description: input.description,
         status: input.status,
-        kind: input.kind,
-        contact: input.contact,
         fallback_rank: channels
             .iter()
             .map(|c| c.fallback_rank + 1)
@@ -263,11 +259,7 @@ pub async fn create(State(state): State<AppState>, admin: Admin, form: FormData)
             .unwrap_or(0),
         position: channels.iter().map(|c| c.position + 1).max().unwrap_or(0),
         group_id: input.group_id,
-        showcase: true,
-        only_show_if_degraded: false,
-        start_date: None,
-        created_at: at,
-        updated_at: at,
+        ..Channel::new(input.name, input.kind, input.contact, at)
     };
     state.store().insert_channel(&channel).await?;
     state.publish().await?;

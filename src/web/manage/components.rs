@@ -3,7 +3,7 @@
 use super::body::{self, unknown_reference, Fields};
 use super::{created, not_found, ok, publish, Managed};
 use crate::domain::time::now;
-use crate::domain::{Channel, ChannelKind, ComponentStatus, Group, Id};
+use crate::domain::{Channel, ChannelKind, ComponentStatus, Group};
 use crate::render::statuspage;
 use crate::web::problem::Problem;
 use crate::web::AppState;
@@ -57,20 +57,8 @@ pub(super) async fn create(
         .max()
         .map_or(1, |p| p + 1);
     let mut c = Channel {
-        id: Id::generate(),
-        name: fields.required_text("name")?,
-        description: None,
-        status: ComponentStatus::Operational,
-        kind: ChannelKind::Other,
-        contact: String::new(),
-        fallback_rank: 0,
         position: next_position,
-        group_id: None,
-        showcase: true,
-        only_show_if_degraded: false,
-        start_date: None,
-        created_at: t,
-        updated_at: t,
+        ..Channel::new(fields.required_text("name")?, ChannelKind::Other, "", t)
     };
     apply(&mut c, &fields, &groups)?;
     store.insert_channel(&c).await?;
