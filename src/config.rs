@@ -123,8 +123,10 @@ mod tests {
 
     #[test]
     fn flags_win_over_file_and_defaults_fill_the_rest() {
-        let file: FileConfig =
-            toml::from_str("listen = \"0.0.0.0:9000\"\npublic_url = \"https://status.example.com/\"").unwrap();
+        let file: FileConfig = toml::from_str(
+            "listen = \"0.0.0.0:9000\"\npublic_url = \"https://status.example.com/\"",
+        )
+        .unwrap();
         let over = Overrides {
             data_dir: Some("/tmp/x".into()),
             ..Default::default()

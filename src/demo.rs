@@ -15,7 +15,9 @@ const HOUR: i64 = 3_600_000;
 /// Seeds the demo data into an empty store.
 pub async fn seed(store: &Store) -> anyhow::Result<()> {
     let t0 = now() - 120 * DAY;
-    store.set_setting(keys::PAGE_NAME, "Boulangerie Dupont").await?;
+    store
+        .set_setting(keys::PAGE_NAME, "Boulangerie Dupont")
+        .await?;
     let group = Group {
         id: Id::generate(),
         name: "Réseaux sociaux / Social networks".into(),
@@ -26,27 +28,74 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     };
     store.save_group(&group, None).await?;
     let specs: [(&str, ChannelKind, &str, i64, bool); 7] = [
-        ("WhatsApp", ChannelKind::Whatsapp, "+33 6 12 34 56 78", 0, false),
-        ("E-mail", ChannelKind::Email, "bonjour@boulangerie-dupont.fr", 1, false),
-        ("Téléphone / Phone", ChannelKind::Phone, "+33 1 23 45 67 89", 2, false),
-        ("Facebook", ChannelKind::Facebook, "https://facebook.com/boulangerie.dupont", 3, true),
-        ("Instagram", ChannelKind::Instagram, "https://instagram.com/boulangerie.dupont", 5, true),
-        ("Telegram", ChannelKind::Telegram, "https://t.me/boulangeriedupont", 4, true),
-        ("Formulaire de contact / Contact form", ChannelKind::ContactForm, "https://boulangerie-dupont.fr/contact", 6, false),
+        (
+            "WhatsApp",
+            ChannelKind::Whatsapp,
+            "+33 6 12 34 56 78",
+            0,
+            false,
+        ),
+        (
+            "E-mail",
+            ChannelKind::Email,
+            "bonjour@boulangerie-dupont.fr",
+            1,
+            false,
+        ),
+        (
+            "Téléphone / Phone",
+            ChannelKind::Phone,
+            "+33 1 23 45 67 89",
+            2,
+            false,
+        ),
+        (
+            "Facebook",
+            ChannelKind::Facebook,
+            "https://facebook.com/boulangerie.dupont",
+            3,
+            true,
+        ),
+        (
+            "Instagram",
+            ChannelKind::Instagram,
+            "https://instagram.com/boulangerie.dupont",
+            5,
+            true,
+        ),
+        (
+            "Telegram",
+            ChannelKind::Telegram,
+            "https://t.me/boulangeriedupont",
+            4,
+            true,
+        ),
+        (
+            "Formulaire de contact / Contact form",
+            ChannelKind::ContactForm,
+            "https://boulangerie-dupont.fr/contact",
+            6,
+            false,
+        ),
     ];
     let mut ids = Vec::new();
     for (position, (name, kind, contact, rank, social)) in specs.into_iter().enumerate() {
         let c = Channel {
             fallback_rank: rank,
-            position: if social { 10 + position as i64 } else { position as i64 },
+            position: if social {
+                10 + position as i64
+            } else {
+                position as i64
+            },
             group_id: social.then(|| group.id.clone()),
             ..Channel::new(name, kind, contact, t0)
         };
         store.insert_channel(&c).await?;
         ids.push(c.id);
     }
-    let (whatsapp, email, _phone, facebook, _insta, _telegram, form) =
-        (&ids[0], &ids[1], &ids[2], &ids[3], &ids[4], &ids[5], &ids[6]);
+    let (whatsapp, email, _phone, facebook, _insta, _telegram, form) = (
+        &ids[0], &ids[1], &ids[2], &ids[3], &ids[4], &ids[5], &ids[6],
+    );
 
     // A past outage, like 4 October 2021.
     let past = now() - 52 * DAY - 7 * HOUR;
@@ -64,7 +113,14 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             past,
         )
         .await?;
-    resolve(store, &id, whatsapp, "WhatsApp fonctionne de nouveau. — WhatsApp works again.", past + 6 * HOUR).await?;
+    resolve(
+        store,
+        &id,
+        whatsapp,
+        "WhatsApp fonctionne de nouveau. — WhatsApp works again.",
+        past + 6 * HOUR,
+    )
+    .await?;
 
     // A short email slowdown.
     let past = now() - 17 * DAY - 3 * HOUR;
@@ -79,7 +135,14 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             past,
         )
         .await?;
-    resolve(store, &id, email, "Tout est rentré dans l'ordre. — Back to normal.", past + 45 * 60_000).await?;
+    resolve(
+        store,
+        &id,
+        email,
+        "Tout est rentré dans l'ordre. — Back to normal.",
+        past + 45 * 60_000,
+    )
+    .await?;
 
     // An upcoming maintenance of the contact form.
     let start = now() + 2 * DAY;
@@ -165,7 +228,11 @@ pub async fn run(mut global: Global) -> anyhow::Result<()> {
     let hash = auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
     store.upsert_user("admin@example.com", &hash, now()).await?;
     let key = auth::issue_key(&store, "demo").await?;
-    let page_id = store.settings().await?.remove(keys::PAGE_ID).unwrap_or_default();
+    let page_id = store
+        .settings()
+        .await?
+        .remove(keys::PAGE_ID)
+        .unwrap_or_default();
     store.close().await;
     let base = &config.public_url;
     println!(

@@ -12,7 +12,9 @@ pub async fn tick(state: &AppState, at: Millis) -> anyhow::Result<usize> {
     let data = state.data();
     let mut moved = 0;
     for m in data.incidents.iter().filter(|i| i.is_maintenance()) {
-        let Some(next) = m.maintenance_status_at(at) else { continue };
+        let Some(next) = m.maintenance_status_at(at) else {
+            continue;
+        };
         let target = match next {
             IncidentStatus::InProgress => ComponentStatus::UnderMaintenance,
             _ => ComponentStatus::Operational,

@@ -30,20 +30,46 @@ fn temp_dir() -> std::path::PathBuf {
 fn migrate_user_and_token_commands() {
     let data = temp_dir();
     let out = relais(&["migrate"], &data, None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(data.join("relais.db").exists());
 
-    let out = relais(&["user", "add", "--email", "Owner@Example.com"], &data, Some("a long enough password\n"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = relais(
+        &["user", "add", "--email", "Owner@Example.com"],
+        &data,
+        Some("a long enough password\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("owner@example.com"));
 
-    let out = relais(&["user", "add", "--email", "x@example.com", "--password", "short"], &data, None);
+    let out = relais(
+        &[
+            "user",
+            "add",
+            "--email",
+            "x@example.com",
+            "--password",
+            "short",
+        ],
+        &data,
+        None,
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 10 characters"));
 
     let first = relais(&["token", "create", "--name", "zapier"], &data, None);
     let second = relais(&["token", "create", "--name", "monitoring"], &data, None);
-    let (a, b) = (String::from_utf8_lossy(&first.stdout), String::from_utf8_lossy(&second.stdout));
+    let (a, b) = (
+        String::from_utf8_lossy(&first.stdout),
+        String::from_utf8_lossy(&second.stdout),
+    );
     assert!(a.trim().starts_with("rls_") && a.trim().len() == 44, "{a}");
     assert_ne!(a, b);
     // Only the key on stdout, so scripts can capture it.
@@ -61,11 +87,17 @@ fn bad_configuration_is_explained() {
     std::fs::create_dir_all(&data).unwrap();
     let config = data.join("relais.toml");
     std::fs::write(&config, "listen = 8080\n").unwrap();
-    let out = relais(&["migrate", "--config", config.to_str().unwrap()], &data, None);
+    let out = relais(
+        &["migrate", "--config", config.to_str().unwrap()],
+        &data,
+        None,
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid config file"));
 
     let out = relais(&["serve", "--listen", "not-an-address"], &data, None);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid listen address `not-an-address`"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("invalid listen address `not-an-address`")
+    );
     std::fs::remove_dir_all(&data).ok();
 }

@@ -26,96 +26,163 @@ both_backends!(empty_page_is_operational, |app: TestApp| async move {
     assert_eq!(summary["components"].as_array().unwrap().len(), 0);
 });
 
-both_backends!(channel_down_shows_alternatives_in_both_languages, |app: TestApp| async move {
-    let wa = add_channel(&app, "WhatsApp", ChannelKind::Whatsapp, "+33 6 00 00 00 00", 0).await;
-    add_channel(&app, "Facebook", ChannelKind::Facebook, "facebook.com/shop", 2).await;
-    add_channel(&app, "Email", ChannelKind::Email, "hello@example.com", 1).await;
-    let store = app.running.state.store();
-    let mut c = store.channel(&wa).await.unwrap().unwrap();
-    c.status = ComponentStatus::MajorOutage;
-    store.update_channel(&c).await.unwrap();
-    app.running.state.publish().await.unwrap();
+both_backends!(
+    channel_down_shows_alternatives_in_both_languages,
+    |app: TestApp| async move {
+        let wa = add_channel(
+            &app,
+            "WhatsApp",
+            ChannelKind::Whatsapp,
+            "+33 6 00 00 00 00",
+            0,
+        )
+        .await;
+        add_channel(
+            &app,
+            "Facebook",
+            ChannelKind::Facebook,
+            "facebook.com/shop",
+            2,
+        )
+        .await;
+        add_channel(&app, "Email", ChannelKind::Email, "hello@example.com", 1).await;
+        let store = app.running.state.store();
+        let mut c = store.channel(&wa).await.unwrap().unwrap();
+        c.status = ComponentStatus::MajorOutage;
+        store.update_channel(&c).await.unwrap();
+        app.running.state.publish().await.unwrap();
 
-    let alt = app.get_json("/api/alternatives.json").await;
-    assert_eq!(
+        let alt = app.get_json("/api/alternatives.json").await;
+        assert_eq!(
         alt["alternatives"]["message_en"],
         "We are having trouble with WhatsApp. Please contact us by email at hello@example.com or on our Facebook page (facebook.com/shop)."
     );
-    let (status, fr) = app.get_text("/status", "fr-FR,fr;q=0.9").await;
-    assert_eq!(status, 200);
-    assert!(fr.contains("Nous rencontrons actuellement des difficultés avec WhatsApp. Contactez-nous par e-mail à hello@example.com ou sur notre page Facebook (facebook.com/shop)."), "{fr}");
-    let (_, en) = app.get_text("/status?lang=en", "fr").await;
-    assert!(en.contains("Major outage"));
-    let summary = app.get_json("/api/v2/summary.json").await;
-    assert_eq!(summary["status"]["indicator"], "critical");
-    assert!(app.mirror_dir.join("api/v2/summary.json").exists());
-});
+        let (status, fr) = app.get_text("/status", "fr-FR,fr;q=0.9").await;
+        assert_eq!(status, 200);
+        assert!(fr.contains("Nous rencontrons actuellement des difficultés avec WhatsApp. Contactez-nous par e-mail à hello@example.com ou sur notre page Facebook (facebook.com/shop)."), "{fr}");
+        let (_, en) = app.get_text("/status?lang=en", "fr").await;
+        assert!(en.contains("Major outage"));
+        let summary = app.get_json("/api/v2/summary.json").await;
+        assert_eq!(summary["status"]["indicator"], "critical");
+        assert!(app.mirror_dir.join("api/v2/summary.json").exists());
+    }
+);
 
-both_backends!(maintenance_window_moves_channels, |app: TestApp| async move {
-    use relais::domain::IncidentStatus;
-    use relais::storage::NewIncident;
-    let wa = add_channel(&app, "WhatsApp", ChannelKind::Whatsapp, "+33 6 00 00 00 00", 0).await;
-    add_channel(&app, "Email", ChannelKind::Email, "hello@example.com", 1).await;
-    let state = &app.running.state;
-    let now = relais::domain::time::now();
-    let hour = 3_600_000;
-    let id = state
-        .store()
-        .create_incident(
-            NewIncident {
-                name: "WhatsApp Business migration".into(),
-                body: "Migrating our number.".into(),
-                scheduled_for: Some(now + hour),
-                scheduled_until: Some(now + 2 * hour),
-                auto_transition: true,
-                component_ids: vec![wa.clone()],
-                ..Default::default()
-            },
-            now,
+both_backends!(
+    maintenance_window_moves_channels,
+    |app: TestApp| async move {
+        use relais::domain::IncidentStatus;
+        use relais::storage::NewIncident;
+        let wa = add_channel(
+            &app,
+            "WhatsApp",
+            ChannelKind::Whatsapp,
+            "+33 6 00 00 00 00",
+            0,
         )
-        .await
-        .unwrap();
-    state.publish().await.unwrap();
-    let upcoming = app.get_json("/api/v2/scheduled-maintenances/upcoming.json").await;
-    assert_eq!(upcoming["scheduled_maintenances"][0]["id"], id.as_str());
-    assert_eq!(upcoming["scheduled_maintenances"][0]["status"], "scheduled");
-    assert_eq!(upcoming["scheduled_maintenances"][0]["impact"], "maintenance");
-    assert!(app.get_json("/api/v2/scheduled-maintenances/active.json").await["scheduled_maintenances"]
-        .as_array()
-        .unwrap()
-        .is_empty());
+        .await;
+        add_channel(&app, "Email", ChannelKind::Email, "hello@example.com", 1).await;
+        let state = &app.running.state;
+        let now = relais::domain::time::now();
+        let hour = 3_600_000;
+        let id = state
+            .store()
+            .create_incident(
+                NewIncident {
+                    name: "WhatsApp Business migration".into(),
+                    body: "Migrating our number.".into(),
+                    scheduled_for: Some(now + hour),
+                    scheduled_until: Some(now + 2 * hour),
+                    auto_transition: true,
+                    component_ids: vec![wa.clone()],
+                    ..Default::default()
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        state.publish().await.unwrap();
+        let upcoming = app
+            .get_json("/api/v2/scheduled-maintenances/upcoming.json")
+            .await;
+        assert_eq!(upcoming["scheduled_maintenances"][0]["id"], id.as_str());
+        assert_eq!(upcoming["scheduled_maintenances"][0]["status"], "scheduled");
+        assert_eq!(
+            upcoming["scheduled_maintenances"][0]["impact"],
+            "maintenance"
+        );
+        assert!(app
+            .get_json("/api/v2/scheduled-maintenances/active.json")
+            .await["scheduled_maintenances"]
+            .as_array()
+            .unwrap()
+            .is_empty());
 
-    // Before the window nothing moves; inside it the channel goes under maintenance.
-    assert_eq!(relais::maintenance::tick(state, now + hour / 2).await.unwrap(), 0);
-    assert_eq!(relais::maintenance::tick(state, now + hour + 1).await.unwrap(), 1);
-    state.publish().await.unwrap();
-    let active = app.get_json("/api/v2/scheduled-maintenances/active.json").await;
-    assert_eq!(active["scheduled_maintenances"][0]["status"], "in_progress");
-    let summary = app.get_json("/api/v2/summary.json").await;
-    let whatsapp = summary["components"].as_array().unwrap().iter().find(|c| c["id"] == wa.as_str()).unwrap().clone();
-    assert_eq!(whatsapp["status"], "under_maintenance");
-    assert_eq!(summary["status"]["indicator"], "maintenance");
-    let alt = app.get_json("/api/alternatives.json").await;
-    assert_eq!(
+        // Before the window nothing moves; inside it the channel goes under maintenance.
+        assert_eq!(
+            relais::maintenance::tick(state, now + hour / 2)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            relais::maintenance::tick(state, now + hour + 1)
+                .await
+                .unwrap(),
+            1
+        );
+        state.publish().await.unwrap();
+        let active = app
+            .get_json("/api/v2/scheduled-maintenances/active.json")
+            .await;
+        assert_eq!(active["scheduled_maintenances"][0]["status"], "in_progress");
+        let summary = app.get_json("/api/v2/summary.json").await;
+        let whatsapp = summary["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == wa.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(whatsapp["status"], "under_maintenance");
+        assert_eq!(summary["status"]["indicator"], "maintenance");
+        let alt = app.get_json("/api/alternatives.json").await;
+        assert_eq!(
         alt["alternatives"]["message_fr"],
         "Nous rencontrons actuellement des difficultés avec WhatsApp. Contactez-nous par e-mail à hello@example.com."
     );
 
-    // After the window: completed, channel back, alternatives gone.
-    assert_eq!(relais::maintenance::tick(state, now + 2 * hour + 1).await.unwrap(), 1);
-    state.publish().await.unwrap();
-    let m = state.store().incident(&id).await.unwrap().unwrap();
-    assert_eq!(m.status, IncidentStatus::Completed);
-    assert_eq!(state.store().channel(&wa).await.unwrap().unwrap().status, ComponentStatus::Operational);
-    let alt = app.get_json("/api/alternatives.json").await;
-    assert_eq!(alt["alternatives"]["message_en"], "");
-    let history: Vec<_> = m.updates.iter().map(|u| u.status.as_str()).collect();
-    assert_eq!(history, ["completed", "in_progress", "scheduled"]);
-});
+        // After the window: completed, channel back, alternatives gone.
+        assert_eq!(
+            relais::maintenance::tick(state, now + 2 * hour + 1)
+                .await
+                .unwrap(),
+            1
+        );
+        state.publish().await.unwrap();
+        let m = state.store().incident(&id).await.unwrap().unwrap();
+        assert_eq!(m.status, IncidentStatus::Completed);
+        assert_eq!(
+            state.store().channel(&wa).await.unwrap().unwrap().status,
+            ComponentStatus::Operational
+        );
+        let alt = app.get_json("/api/alternatives.json").await;
+        assert_eq!(alt["alternatives"]["message_en"], "");
+        let history: Vec<_> = m.updates.iter().map(|u| u.status.as_str()).collect();
+        assert_eq!(history, ["completed", "in_progress", "scheduled"]);
+    }
+);
 
 both_backends!(feeds_are_valid_atom_and_rss, |app: TestApp| async move {
     use relais::storage::NewIncident;
-    let wa = add_channel(&app, "WhatsApp", ChannelKind::Whatsapp, "+33 6 00 00 00 00", 0).await;
+    let wa = add_channel(
+        &app,
+        "WhatsApp",
+        ChannelKind::Whatsapp,
+        "+33 6 00 00 00 00",
+        0,
+    )
+    .await;
     let state = &app.running.state;
     state
         .store()
@@ -135,77 +202,135 @@ both_backends!(feeds_are_valid_atom_and_rss, |app: TestApp| async move {
         ("/history.atom", "atom10", "application/atom+xml"),
         ("/history.rss", "rss20", "application/rss+xml"),
     ] {
-        let r = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
-        assert!(r.headers()["content-type"].to_str().unwrap().starts_with(content_type));
+        let r = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with(content_type));
         let body = r.text().await.unwrap();
-        let Some(parsed) = support::parse_feed(&body) else { continue };
+        let Some(parsed) = support::parse_feed(&body) else {
+            continue;
+        };
         assert_eq!(parsed["bozo"], false, "{path} is not well-formed: {parsed}");
         assert_eq!(parsed["version"], version);
         assert_eq!(parsed["entries"][0]["title"], "WhatsApp <down> & out");
-        assert!(parsed["entries"][0]["link"].as_str().unwrap().starts_with(&app.base));
+        assert!(parsed["entries"][0]["link"]
+            .as_str()
+            .unwrap()
+            .starts_with(&app.base));
     }
 });
 
-both_backends!(public_responses_are_cacheable_compressed_and_open, |app: TestApp| async move {
-    add_channel(&app, "Email", ChannelKind::Email, "hello@example.com", 1).await;
-    let url = format!("{}/api/v2/summary.json", app.base);
-    let r = app.client.get(&url).header("Accept-Encoding", "br").send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    assert_eq!(r.headers()["content-encoding"], "br");
-    assert_eq!(r.headers()["access-control-allow-origin"], "*");
-    assert!(r.headers()["cache-control"].to_str().unwrap().contains("max-age"));
-    let etag = r.headers()["etag"].to_str().unwrap().to_string();
-    let compressed = r.bytes().await.unwrap();
-    let mut plain = Vec::new();
-    brotli::BrotliDecompress(&mut &compressed[..], &mut plain).unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&plain).unwrap();
-    assert_eq!(v["components"][0]["name"], "Email");
+both_backends!(
+    public_responses_are_cacheable_compressed_and_open,
+    |app: TestApp| async move {
+        add_channel(&app, "Email", ChannelKind::Email, "hello@example.com", 1).await;
+        let url = format!("{}/api/v2/summary.json", app.base);
+        let r = app
+            .client
+            .get(&url)
+            .header("Accept-Encoding", "br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-encoding"], "br");
+        assert_eq!(r.headers()["access-control-allow-origin"], "*");
+        assert!(r.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age"));
+        let etag = r.headers()["etag"].to_str().unwrap().to_string();
+        let compressed = r.bytes().await.unwrap();
+        let mut plain = Vec::new();
+        brotli::BrotliDecompress(&mut &compressed[..], &mut plain).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+        assert_eq!(v["components"][0]["name"], "Email");
 
-    let r = app.client.get(&url).header("Accept-Encoding", "gzip").send().await.unwrap();
-    assert_eq!(r.headers()["content-encoding"], "gzip");
-    let r = app.client.get(&url).header("If-None-Match", &etag).send().await.unwrap();
-    assert_eq!(r.status(), 304);
+        let r = app
+            .client
+            .get(&url)
+            .header("Accept-Encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["content-encoding"], "gzip");
+        let r = app
+            .client
+            .get(&url)
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 304);
 
-    // A change gives a new ETag, and the mirror is rewritten.
-    add_channel(&app, "Phone", ChannelKind::Phone, "+33 1 00 00 00 00", 2).await;
-    let r = app.client.get(&url).header("If-None-Match", &etag).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let mirrored = std::fs::read_to_string(app.mirror_dir.join("api/v2/summary.json")).unwrap();
-    assert!(mirrored.contains("Phone"));
-    let page = std::fs::read_to_string(app.mirror_dir.join("index.html")).unwrap();
-    assert!(page.contains("Phone"));
-});
+        // A change gives a new ETag, and the mirror is rewritten.
+        add_channel(&app, "Phone", ChannelKind::Phone, "+33 1 00 00 00 00", 2).await;
+        let r = app
+            .client
+            .get(&url)
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let mirrored = std::fs::read_to_string(app.mirror_dir.join("api/v2/summary.json")).unwrap();
+        assert!(mirrored.contains("Phone"));
+        let page = std::fs::read_to_string(app.mirror_dir.join("index.html")).unwrap();
+        assert!(page.contains("Phone"));
+    }
+);
 
-both_backends!(live_events_push_the_new_section, |app: TestApp| async move {
-    let mut r = app
-        .client
-        .get(format!("{}/status/events?lang=fr", app.base))
-        .send()
+both_backends!(
+    live_events_push_the_new_section,
+    |app: TestApp| async move {
+        let mut r = app
+            .client
+            .get(format!("{}/status/events?lang=fr", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["content-type"], "text/event-stream");
+        let first = r.chunk().await.unwrap().unwrap();
+        assert!(String::from_utf8_lossy(&first).starts_with("event: live"));
+        add_channel(
+            &app,
+            "Téléphone",
+            ChannelKind::Phone,
+            "+33 1 00 00 00 00",
+            2,
+        )
+        .await;
+        let pushed = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+            let mut seen = String::new();
+            while !seen.contains("Téléphone") {
+                let chunk = r.chunk().await.unwrap().unwrap();
+                seen.push_str(&String::from_utf8_lossy(&chunk));
+            }
+            seen
+        })
         .await
-        .unwrap();
-    assert_eq!(r.headers()["content-type"], "text/event-stream");
-    let first = r.chunk().await.unwrap().unwrap();
-    assert!(String::from_utf8_lossy(&first).starts_with("event: live"));
-    add_channel(&app, "Téléphone", ChannelKind::Phone, "+33 1 00 00 00 00", 2).await;
-    let pushed = tokio::time::timeout(std::time::Duration::from_secs(1), async {
-        let mut seen = String::new();
-        while !seen.contains("Téléphone") {
-            let chunk = r.chunk().await.unwrap().unwrap();
-            seen.push_str(&String::from_utf8_lossy(&chunk));
-        }
-        seen
-    })
-    .await
-    .expect("the change reaches open pages within a second");
-    assert!(pushed.contains("Opérationnel"));
-});
+        .expect("the change reaches open pages within a second");
+        assert!(pushed.contains("Opérationnel"));
+    }
+);
 
 #[tokio::test]
 async fn unknown_public_paths_are_problem_json() {
     let app = support::spawn_app(support::Db::Sqlite).await.unwrap();
     for path in ["/nope", "/incidents/doesnotexist", "/incidents/..%2f"] {
-        let r = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+        let r = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 404, "{path}");
         assert_eq!(r.headers()["content-type"], "application/problem+json");
         let body: serde_json::Value = r.json().await.unwrap();

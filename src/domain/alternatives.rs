@@ -194,7 +194,9 @@ pub fn phrase(c: &Channel, lang: Lang) -> String {
         (Lang::Fr, ChannelKind::Signal) => format!("sur Signal au {contact}"),
         (Lang::En, ChannelKind::Whatsapp) => format!("on WhatsApp at {contact}"),
         (Lang::Fr, ChannelKind::Whatsapp) => format!("sur WhatsApp au {contact}"),
-        (Lang::En, ChannelKind::WebsiteChat) => format!("through the chat on our website ({contact})"),
+        (Lang::En, ChannelKind::WebsiteChat) => {
+            format!("through the chat on our website ({contact})")
+        }
         (Lang::Fr, ChannelKind::WebsiteChat) => format!("via le chat de notre site ({contact})"),
         (Lang::En, ChannelKind::ContactForm) => format!("through our contact form ({contact})"),
         (Lang::Fr, ChannelKind::ContactForm) => {
@@ -243,7 +245,12 @@ mod tests {
     fn shop() -> Vec<Channel> {
         vec![
             channel("WhatsApp", ChannelKind::Whatsapp, "+33 6 12 34 56 78", 0),
-            channel("Facebook", ChannelKind::Facebook, "facebook.com/boulangerie", 2),
+            channel(
+                "Facebook",
+                ChannelKind::Facebook,
+                "facebook.com/boulangerie",
+                2,
+            ),
             channel("Email", ChannelKind::Email, "hello@example.com", 1),
         ]
     }
@@ -268,7 +275,10 @@ mod tests {
             a.message_fr,
             "Nous rencontrons actuellement des difficultés avec WhatsApp. Contactez-nous par e-mail à hello@example.com ou sur notre page Facebook (facebook.com/boulangerie)."
         );
-        assert_eq!(a.alternatives[0].href.as_deref(), Some("mailto:hello@example.com"));
+        assert_eq!(
+            a.alternatives[0].href.as_deref(),
+            Some("mailto:hello@example.com")
+        );
     }
 
     #[test]
@@ -278,7 +288,9 @@ mod tests {
         channels[2].status = ComponentStatus::DegradedPerformance;
         let a = compute(&channels, &Templates::default());
         assert_eq!(a.alternatives.len(), 1);
-        assert!(a.message_en.starts_with("We are having trouble with WhatsApp and Email."));
+        assert!(a
+            .message_en
+            .starts_with("We are having trouble with WhatsApp and Email."));
     }
 
     #[test]

@@ -56,7 +56,12 @@ pub struct Group {
 
 impl Channel {
     /// A new operational channel, shown on the page, created at `at`.
-    pub fn new(name: impl Into<String>, kind: ChannelKind, contact: impl Into<String>, at: Millis) -> Channel {
+    pub fn new(
+        name: impl Into<String>,
+        kind: ChannelKind,
+        contact: impl Into<String>,
+        at: Millis,
+    ) -> Channel {
         Channel {
             id: Id::generate(),
             name: name.into(),

@@ -140,18 +140,33 @@ mod tests {
     fn maintenance_moves_through_its_window() {
         let m = maintenance(100, 200, IncidentStatus::Scheduled);
         assert_eq!(m.maintenance_status_at(50), None);
-        assert_eq!(m.maintenance_status_at(100), Some(IncidentStatus::InProgress));
-        assert_eq!(m.maintenance_status_at(250), Some(IncidentStatus::Completed));
+        assert_eq!(
+            m.maintenance_status_at(100),
+            Some(IncidentStatus::InProgress)
+        );
+        assert_eq!(
+            m.maintenance_status_at(250),
+            Some(IncidentStatus::Completed)
+        );
         let running = maintenance(100, 200, IncidentStatus::InProgress);
         assert_eq!(running.maintenance_status_at(150), None);
-        assert_eq!(running.maintenance_status_at(200), Some(IncidentStatus::Completed));
+        assert_eq!(
+            running.maintenance_status_at(200),
+            Some(IncidentStatus::Completed)
+        );
     }
 
     #[test]
     fn impact_is_the_worst_status() {
         use ComponentStatus::*;
         assert_eq!(derive_impact(&[Operational]), Impact::None);
-        assert_eq!(derive_impact(&[DegradedPerformance, MajorOutage]), Impact::Critical);
-        assert_eq!(derive_impact(&[PartialOutage, UnderMaintenance]), Impact::Major);
+        assert_eq!(
+            derive_impact(&[DegradedPerformance, MajorOutage]),
+            Impact::Critical
+        );
+        assert_eq!(
+            derive_impact(&[PartialOutage, UnderMaintenance]),
+            Impact::Major
+        );
     }
 }

@@ -61,8 +61,14 @@ mod tests {
 
     #[test]
     fn negotiates_by_quality() {
-        assert_eq!(Lang::negotiate(Some("fr-FR,fr;q=0.9,en;q=0.8"), Lang::En), Lang::Fr);
-        assert_eq!(Lang::negotiate(Some("de, en;q=0.5, fr;q=0.7"), Lang::En), Lang::Fr);
+        assert_eq!(
+            Lang::negotiate(Some("fr-FR,fr;q=0.9,en;q=0.8"), Lang::En),
+            Lang::Fr
+        );
+        assert_eq!(
+            Lang::negotiate(Some("de, en;q=0.5, fr;q=0.7"), Lang::En),
+            Lang::Fr
+        );
         assert_eq!(Lang::negotiate(Some("de"), Lang::Fr), Lang::Fr);
         assert_eq!(Lang::negotiate(None, Lang::En), Lang::En);
         assert_eq!(Lang::negotiate(Some("fr;q=0"), Lang::En), Lang::En);

@@ -1,6 +1,5 @@
 //! The enumerations of Statuspage, spelled exactly as its APIs spell them.
 
-
 /// An enum value that was not one of the allowed spellings.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{value}` is not a valid {field}; allowed values: {}", allowed.join(", "))]
@@ -163,11 +162,16 @@ mod tests {
 
     #[test]
     fn parse_names_allowed_values() {
-        assert_eq!(ComponentStatus::parse("major_outage"), Ok(ComponentStatus::MajorOutage));
+        assert_eq!(
+            ComponentStatus::parse("major_outage"),
+            Ok(ComponentStatus::MajorOutage)
+        );
         let err = ComponentStatus::parse("down").unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("`down`"), "{msg}");
-        assert!(msg.contains("operational, degraded_performance, partial_outage, major_outage, under_maintenance"));
+        assert!(msg.contains(
+            "operational, degraded_performance, partial_outage, major_outage, under_maintenance"
+        ));
     }
 
     #[test]

@@ -118,8 +118,14 @@ mod tests {
     fn an_hour_of_major_outage_yesterday() {
         let now = 100 * DAY_MS + 12 * 3_600_000;
         let changes = [
-            Change { at: 99 * DAY_MS + 3_600_000, status: ComponentStatus::MajorOutage },
-            Change { at: 99 * DAY_MS + 7_200_000, status: ComponentStatus::Operational },
+            Change {
+                at: 99 * DAY_MS + 3_600_000,
+                status: ComponentStatus::MajorOutage,
+            },
+            Change {
+                at: 99 * DAY_MS + 7_200_000,
+                status: ComponentStatus::Operational,
+            },
         ];
         let u = compute(&changes, 0, now);
         assert_eq!(u.days.len(), 90);
@@ -135,7 +141,10 @@ mod tests {
     fn partial_outage_counts_thirty_percent_and_no_data_before_creation() {
         let now = 100 * DAY_MS - 1;
         let since = 99 * DAY_MS;
-        let changes = [Change { at: since, status: ComponentStatus::PartialOutage }];
+        let changes = [Change {
+            at: since,
+            status: ComponentStatus::PartialOutage,
+        }];
         let u = compute(&changes, since, now);
         assert_eq!(u.days[0].uptime, None);
         assert!((u.days[89].uptime.unwrap() - 0.7).abs() < 1e-9);

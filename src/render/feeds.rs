@@ -78,7 +78,10 @@ pub fn rss(data: &PageData) -> String {
     let date = |ms: i64| {
         time::OffsetDateTime::from_unix_timestamp(ms / 1000)
             .ok()
-            .and_then(|t| t.format(&time::format_description::well_known::Rfc2822).ok())
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc2822)
+                    .ok()
+            })
             .unwrap_or_default()
     };
     let items: Vec<rss::Item> = data

@@ -7,13 +7,37 @@ use serde_json::{Map, Value};
 const STRINGS: &[(&str, &str, &str)] = &[
     ("status_page", "Status", "État des services"),
     ("channels", "Our channels", "Nos canaux"),
-    ("how_to_reach", "How to reach us right now", "Comment nous joindre maintenant"),
-    ("active_incidents", "Ongoing incidents", "Incidents en cours"),
-    ("active_maintenance", "Maintenance in progress", "Maintenance en cours"),
-    ("upcoming_maintenance", "Scheduled maintenance", "Maintenances prévues"),
+    (
+        "how_to_reach",
+        "How to reach us right now",
+        "Comment nous joindre maintenant",
+    ),
+    (
+        "active_incidents",
+        "Ongoing incidents",
+        "Incidents en cours",
+    ),
+    (
+        "active_maintenance",
+        "Maintenance in progress",
+        "Maintenance en cours",
+    ),
+    (
+        "upcoming_maintenance",
+        "Scheduled maintenance",
+        "Maintenances prévues",
+    ),
     ("history", "Incident history", "Historique des incidents"),
-    ("no_incidents", "No incidents in the last 90 days.", "Aucun incident ces 90 derniers jours."),
-    ("uptime_90", "uptime over 90 days", "de disponibilité sur 90 jours"),
+    (
+        "no_incidents",
+        "No incidents in the last 90 days.",
+        "Aucun incident ces 90 derniers jours.",
+    ),
+    (
+        "uptime_90",
+        "uptime over 90 days",
+        "de disponibilité sur 90 jours",
+    ),
     ("days_ago_90", "90 days ago", "il y a 90 jours"),
     ("today", "Today", "Aujourd'hui"),
     ("no_data", "No data", "Pas de données"),
@@ -21,7 +45,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("minutes_outage", "min of outage", "min de panne"),
     ("affects", "Affects", "Concerne"),
     ("updated", "Last updated", "Dernière mise à jour"),
-    ("live", "Live: this page updates by itself.", "En direct : cette page se met à jour toute seule."),
+    (
+        "live",
+        "Live: this page updates by itself.",
+        "En direct : cette page se met à jour toute seule.",
+    ),
     ("back", "Back to the status page", "Retour à la page d'état"),
     ("causes", "Cause", "Cause"),
     ("measures", "Measures taken", "Mesures prises"),
@@ -34,8 +62,16 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("switch_lang", "Français", "English"),
     ("dismiss", "Dismiss", "Fermer"),
     ("see_status", "See the status page", "Voir la page d'état"),
-    ("powered", "Status page powered by Relais", "Page d'état propulsée par Relais"),
-    ("all_ok", "All our channels work normally.", "Tous nos canaux fonctionnent normalement."),
+    (
+        "powered",
+        "Status page powered by Relais",
+        "Page d'état propulsée par Relais",
+    ),
+    (
+        "all_ok",
+        "All our channels work normally.",
+        "Tous nos canaux fonctionnent normalement.",
+    ),
 ];
 
 /// The interface strings of `lang`, as a template map.
@@ -113,14 +149,23 @@ pub fn headline(indicator: Impact, lang: Lang) -> &'static str {
 pub fn datetime(ms: i64, lang: Lang) -> String {
     let t = crate::domain::time::rfc3339(ms);
     let (year, month, day) = (&t[0..4], &t[5..7], &t[8..10]);
-    let months_en = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let months_fr = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
+    let months_en = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let months_fr = [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+        "déc.",
+    ];
     let m = month.parse::<usize>().unwrap_or(1).clamp(1, 12) - 1;
     let name = match lang {
         Lang::En => months_en[m],
         Lang::Fr => months_fr[m],
     };
-    format!("{} {name} {year}, {} UTC", day.trim_start_matches('0'), &t[11..16])
+    format!(
+        "{} {name} {year}, {} UTC",
+        day.trim_start_matches('0'),
+        &t[11..16]
+    )
 }
 
 /// `2 h 05 min` style durations (`3 d 4 h` / `3 j 4 h` past a day).
@@ -151,8 +196,14 @@ mod tests {
 
     #[test]
     fn dates_and_durations_read_naturally() {
-        assert_eq!(datetime(1_712_138_527_274, Lang::En), "3 Apr 2024, 10:02 UTC");
-        assert_eq!(datetime(1_712_138_527_274, Lang::Fr), "3 avr. 2024, 10:02 UTC");
+        assert_eq!(
+            datetime(1_712_138_527_274, Lang::En),
+            "3 Apr 2024, 10:02 UTC"
+        );
+        assert_eq!(
+            datetime(1_712_138_527_274, Lang::Fr),
+            "3 avr. 2024, 10:02 UTC"
+        );
         assert_eq!(duration(3_900_000, Lang::En), "1 h 05 min");
         assert_eq!(duration(600_000, Lang::Fr), "10 min");
         assert_eq!(duration(90_000_000, Lang::Fr), "1 j 1 h");

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 pub fn write(snapshot: &Snapshot, dir: &Path) -> std::io::Result<usize> {
     let mut written = 0;
     for asset in snapshot.assets.values() {
-        let Some(rel) = &asset.mirror_path else { continue };
+        let Some(rel) = &asset.mirror_path else {
+            continue;
+        };
         let target: PathBuf = dir.join(rel);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;

@@ -49,7 +49,9 @@ impl PageData {
         let groups = store.groups().await?;
         let incidents = store.incidents(since).await?;
         let changes = store.status_changes(since).await?;
-        Ok(PageData::assemble(settings, channels, groups, incidents, changes, public_url, now))
+        Ok(PageData::assemble(
+            settings, channels, groups, incidents, changes, public_url, now,
+        ))
     }
 
     /// Computes the derived parts (alternatives, roll-up, uptime) from raw data.
@@ -109,14 +111,16 @@ impl PageData {
 
     /// Incidents (not maintenances) still open.
     pub fn unresolved_incidents(&self) -> impl Iterator<Item = &Incident> {
-        self.incidents.iter().filter(|i| !i.is_maintenance() && i.is_open())
+        self.incidents
+            .iter()
+            .filter(|i| !i.is_maintenance() && i.is_open())
     }
 
     /// Maintenances not yet started.
     pub fn upcoming_maintenances(&self) -> impl Iterator<Item = &Incident> {
-        self.incidents.iter().filter(|i| {
-            i.is_maintenance() && i.status == crate::domain::IncidentStatus::Scheduled
-        })
+        self.incidents
+            .iter()
+            .filter(|i| i.is_maintenance() && i.status == crate::domain::IncidentStatus::Scheduled)
     }
 
     /// Maintenances under way.

@@ -31,7 +31,12 @@ pub struct Asset {
 }
 
 impl Asset {
-    fn new(content_type: &'static str, cache_control: &'static str, body: String, mirror_path: Option<String>) -> Asset {
+    fn new(
+        content_type: &'static str,
+        cache_control: &'static str,
+        body: String,
+        mirror_path: Option<String>,
+    ) -> Asset {
         let identity = Bytes::from(body);
         let etag = assets::etag(&identity);
         Asset {
@@ -68,7 +73,11 @@ impl Snapshot {
     }
 
     /// Renders everything from `data`.
-    pub fn build(data: &PageData, env: &Environment<'static>, version: u64) -> Result<Snapshot, minijinja::Error> {
+    pub fn build(
+        data: &PageData,
+        env: &Environment<'static>,
+        version: u64,
+    ) -> Result<Snapshot, minijinja::Error> {
         let mut s = Snapshot {
             version,
             ..Default::default()
@@ -83,12 +92,22 @@ impl Snapshot {
                 Lang::En => "index.html".to_string(),
                 Lang::Fr => "fr/index.html".to_string(),
             };
-            s.put(&format!("/status@{code}"), Asset::new(html, CACHE_SHORT, page, Some(mirror)));
+            s.put(
+                &format!("/status@{code}"),
+                Asset::new(html, CACHE_SHORT, page, Some(mirror)),
+            );
             s.live.insert(lang, live);
-            let history = env.get_template("history.html")?.render(view::history(data, lang))?;
+            let history = env
+                .get_template("history.html")?
+                .render(view::history(data, lang))?;
             s.put(
                 &format!("/history@{code}"),
-                Asset::new(html, CACHE_SHORT, history, Some(format!("{code}/history.html"))),
+                Asset::new(
+                    html,
+                    CACHE_SHORT,
+                    history,
+                    Some(format!("{code}/history.html")),
+                ),
             );
             for incident in &data.incidents {
                 let mut ctx = view::base(data, lang);
@@ -96,7 +115,12 @@ impl Snapshot {
                 let body = env.get_template("incident.html")?.render(ctx)?;
                 s.put(
                     &format!("/incidents/{}@{code}", incident.id),
-                    Asset::new(html, CACHE_SHORT, body, Some(format!("{code}/incidents/{}.html", incident.id))),
+                    Asset::new(
+                        html,
+                        CACHE_SHORT,
+                        body,
+                        Some(format!("{code}/incidents/{}.html", incident.id)),
+                    ),
                 );
             }
         }
@@ -104,7 +128,12 @@ impl Snapshot {
         for (name, doc) in statuspage::v2_documents(data) {
             s.put(
                 &format!("/api/v2/{name}"),
-                Asset::new(json_type, CACHE_SHORT, doc.to_string(), Some(format!("api/v2/{name}"))),
+                Asset::new(
+                    json_type,
+                    CACHE_SHORT,
+                    doc.to_string(),
+                    Some(format!("api/v2/{name}")),
+                ),
             );
         }
         let alternatives = json!({
@@ -114,27 +143,57 @@ impl Snapshot {
         });
         s.put(
             "/api/alternatives.json",
-            Asset::new(json_type, CACHE_SHORT, alternatives.to_string(), Some("api/alternatives.json".into())),
+            Asset::new(
+                json_type,
+                CACHE_SHORT,
+                alternatives.to_string(),
+                Some("api/alternatives.json".into()),
+            ),
         );
         s.put(
             "/history.atom",
-            Asset::new("application/atom+xml; charset=utf-8", CACHE_SHORT, feeds::atom(data), Some("history.atom".into())),
+            Asset::new(
+                "application/atom+xml; charset=utf-8",
+                CACHE_SHORT,
+                feeds::atom(data),
+                Some("history.atom".into()),
+            ),
         );
         s.put(
             "/history.rss",
-            Asset::new("application/rss+xml; charset=utf-8", CACHE_SHORT, feeds::rss(data), Some("history.rss".into())),
+            Asset::new(
+                "application/rss+xml; charset=utf-8",
+                CACHE_SHORT,
+                feeds::rss(data),
+                Some("history.rss".into()),
+            ),
         );
         s.put(
             "/widget.js",
-            Asset::new("text/javascript; charset=utf-8", CACHE_SHORT, widget(data), Some("widget.js".into())),
+            Asset::new(
+                "text/javascript; charset=utf-8",
+                CACHE_SHORT,
+                widget(data),
+                Some("widget.js".into()),
+            ),
         );
         s.put(
             "/assets/style.css",
-            Asset::new("text/css; charset=utf-8", CACHE_ASSET, assets::STYLE_CSS.into(), Some("assets/style.css".into())),
+            Asset::new(
+                "text/css; charset=utf-8",
+                CACHE_ASSET,
+                assets::STYLE_CSS.into(),
+                Some("assets/style.css".into()),
+            ),
         );
         s.put(
             "/assets/live.js",
-            Asset::new("text/javascript; charset=utf-8", CACHE_ASSET, assets::LIVE_JS.into(), Some("assets/live.js".into())),
+            Asset::new(
+                "text/javascript; charset=utf-8",
+                CACHE_ASSET,
+                assets::LIVE_JS.into(),
+                Some("assets/live.js".into()),
+            ),
         );
         Ok(s)
     }

@@ -85,11 +85,12 @@ pub fn components(data: &PageData) -> Vec<Value> {
         .iter()
         .map(|c| (c.position, component(c, &data.page.id)))
         .collect();
-    all.extend(
-        data.groups
-            .iter()
-            .map(|g| (g.position, group_component(g, &data.channels, &data.page.id))),
-    );
+    all.extend(data.groups.iter().map(|g| {
+        (
+            g.position,
+            group_component(g, &data.channels, &data.page.id),
+        )
+    }));
     all.sort_by_key(|(p, _)| *p);
     all.into_iter().map(|(_, v)| v).collect()
 }
@@ -152,10 +153,16 @@ pub fn v2_documents(data: &PageData) -> Vec<(&'static str, Value)> {
     let status = json!(data.rollup);
     let components = components(data);
     let all = |f: &dyn Fn(&&Incident) -> bool| -> Vec<Value> {
-        data.incidents.iter().filter(f).take(50).map(|i| incident(i, data)).collect()
+        data.incidents
+            .iter()
+            .filter(f)
+            .take(50)
+            .map(|i| incident(i, data))
+            .collect()
     };
     let unresolved = all(&|i| !i.is_maintenance() && i.is_open());
-    let upcoming = all(&|i| i.is_maintenance() && i.status == crate::domain::IncidentStatus::Scheduled);
+    let upcoming =
+        all(&|i| i.is_maintenance() && i.status == crate::domain::IncidentStatus::Scheduled);
     let active = all(&|i| {
         use crate::domain::IncidentStatus::{InProgress, Verifying};
         i.is_maintenance() && matches!(i.status, InProgress | Verifying)
@@ -168,7 +175,10 @@ pub fn v2_documents(data: &PageData) -> Vec<(&'static str, Value)> {
                     "scheduled_maintenances": current, "status": status }),
         ),
         ("status.json", json!({ "page": page, "status": status })),
-        ("components.json", json!({ "page": page, "components": components })),
+        (
+            "components.json",
+            json!({ "page": page, "components": components }),
+        ),
         (
             "incidents.json",
             json!({ "page": page, "incidents": all(&|i| !i.is_maintenance()) }),

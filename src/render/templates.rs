@@ -11,17 +11,50 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("history.html", include_str!("templates/history.html")),
     ("incident.html", include_str!("templates/incident.html")),
     ("admin/base.html", include_str!("templates/admin/base.html")),
-    ("admin/login.html", include_str!("templates/admin/login.html")),
-    ("admin/dashboard.html", include_str!("templates/admin/dashboard.html")),
-    ("admin/channels.html", include_str!("templates/admin/channels.html")),
-    ("admin/channel_form.html", include_str!("templates/admin/channel_form.html")),
-    ("admin/group_form.html", include_str!("templates/admin/group_form.html")),
-    ("admin/confirm.html", include_str!("templates/admin/confirm.html")),
-    ("admin/incidents.html", include_str!("templates/admin/incidents.html")),
-    ("admin/incident_new.html", include_str!("templates/admin/incident_new.html")),
-    ("admin/incident.html", include_str!("templates/admin/incident.html")),
-    ("admin/maintenance.html", include_str!("templates/admin/maintenance.html")),
-    ("admin/settings.html", include_str!("templates/admin/settings.html")),
+    (
+        "admin/login.html",
+        include_str!("templates/admin/login.html"),
+    ),
+    (
+        "admin/dashboard.html",
+        include_str!("templates/admin/dashboard.html"),
+    ),
+    (
+        "admin/channels.html",
+        include_str!("templates/admin/channels.html"),
+    ),
+    (
+        "admin/channel_form.html",
+        include_str!("templates/admin/channel_form.html"),
+    ),
+    (
+        "admin/group_form.html",
+        include_str!("templates/admin/group_form.html"),
+    ),
+    (
+        "admin/confirm.html",
+        include_str!("templates/admin/confirm.html"),
+    ),
+    (
+        "admin/incidents.html",
+        include_str!("templates/admin/incidents.html"),
+    ),
+    (
+        "admin/incident_new.html",
+        include_str!("templates/admin/incident_new.html"),
+    ),
+    (
+        "admin/incident.html",
+        include_str!("templates/admin/incident.html"),
+    ),
+    (
+        "admin/maintenance.html",
+        include_str!("templates/admin/maintenance.html"),
+    ),
+    (
+        "admin/settings.html",
+        include_str!("templates/admin/settings.html"),
+    ),
     ("admin/keys.html", include_str!("templates/admin/keys.html")),
 ];
 
@@ -47,7 +80,8 @@ mod tests {
 
     #[test]
     fn theme_files_override_by_name_and_html_is_escaped() {
-        let dir = std::env::temp_dir().join(format!("relais-theme-{}", crate::domain::id::random_hex(4)));
+        let dir =
+            std::env::temp_dir().join(format!("relais-theme-{}", crate::domain::id::random_hex(4)));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("history.html"), "custom {{ page.name }}").unwrap();
         let env = environment(Some(&dir)).unwrap();

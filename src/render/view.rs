@@ -28,11 +28,18 @@ pub fn live(data: &PageData, lang: Lang) -> Value {
     ctx["headline"] = json!(i18n::headline(data.rollup.indicator, lang));
     ctx["alternatives"] = alternatives(&data.alternatives, lang);
     ctx["sections"] = json!(sections(data, lang));
-    ctx["incidents"] = json!(data.unresolved_incidents().map(|i| incident(i, data, lang)).collect::<Vec<_>>());
-    ctx["active_maintenances"] =
-        json!(data.active_maintenances().map(|i| incident(i, data, lang)).collect::<Vec<_>>());
-    ctx["upcoming_maintenances"] =
-        json!(data.upcoming_maintenances().map(|i| incident(i, data, lang)).collect::<Vec<_>>());
+    ctx["incidents"] = json!(data
+        .unresolved_incidents()
+        .map(|i| incident(i, data, lang))
+        .collect::<Vec<_>>());
+    ctx["active_maintenances"] = json!(data
+        .active_maintenances()
+        .map(|i| incident(i, data, lang))
+        .collect::<Vec<_>>());
+    ctx["upcoming_maintenances"] = json!(data
+        .upcoming_maintenances()
+        .map(|i| incident(i, data, lang))
+        .collect::<Vec<_>>());
     ctx
 }
 

@@ -124,7 +124,13 @@ impl Store {
     }
 
     /// Stores a new API key by its hash.
-    pub async fn create_api_key(&self, name: &str, key_hash: &str, prefix: &str, at: Millis) -> Result<Id> {
+    pub async fn create_api_key(
+        &self,
+        name: &str,
+        key_hash: &str,
+        prefix: &str,
+        at: Millis,
+    ) -> Result<Id> {
         let key_id = Id::generate();
         sqlx::query(
             "INSERT INTO api_keys (id, name, key_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5)",

@@ -44,7 +44,8 @@ fn group(row: &AnyRow) -> Result<Group> {
 impl Store {
     /// Every channel, in display order.
     pub async fn channels(&self) -> Result<Vec<Channel>> {
-        let sql = format!("SELECT {CHANNEL_COLUMNS} FROM components ORDER BY position, created_at, id");
+        let sql =
+            format!("SELECT {CHANNEL_COLUMNS} FROM components ORDER BY position, created_at, id");
         let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
         rows.iter().map(channel).collect()
     }
@@ -207,10 +208,12 @@ impl Store {
         .await?;
         let mut out: HashMap<Id, Vec<Change>> = HashMap::new();
         for row in &rows {
-            out.entry(id(row, "component_id")?).or_default().push(Change {
-                at: row.try_get("at")?,
-                status: parsed(row, "status", ComponentStatus::parse)?,
-            });
+            out.entry(id(row, "component_id")?)
+                .or_default()
+                .push(Change {
+                    at: row.try_get("at")?,
+                    status: parsed(row, "status", ComponentStatus::parse)?,
+                });
         }
         Ok(out)
     }
@@ -252,12 +255,13 @@ async fn record_change(
     status: ComponentStatus,
     at: Millis,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO component_status_changes (component_id, status, at) VALUES ($1, $2, $3)")
-        .bind(channel_id.as_str())
-        .bind(status.as_str())
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO component_status_changes (component_id, status, at) VALUES ($1, $2, $3)",
+    )
+    .bind(channel_id.as_str())
+    .bind(status.as_str())
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
-

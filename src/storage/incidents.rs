@@ -12,7 +12,8 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 
-const INCIDENT_COLUMNS: &str = "id, name, status, impact, impact_override, created_at, updated_at, \
+const INCIDENT_COLUMNS: &str =
+    "id, name, status, impact, impact_override, created_at, updated_at, \
     started_at, monitoring_at, resolved_at, scheduled_for, scheduled_until, auto_transition, \
     causes, measures, postmortem_body, postmortem_published_at";
 
@@ -297,7 +298,10 @@ impl Store {
         if let Some(u) = &update {
             let ids: Vec<Id> = u.components.iter().map(|(c, _)| c.clone()).collect();
             link_components(&mut tx, incident_id, &ids).await?;
-            if !current.is_maintenance() && current.impact_override.is_none() && !u.components.is_empty() {
+            if !current.is_maintenance()
+                && current.impact_override.is_none()
+                && !u.components.is_empty()
+            {
                 let derived = derive_impact(u.components.iter().map(|(_, s)| s));
                 if derived.severity() > current.impact.severity() {
                     current.impact = derived;
@@ -373,7 +377,11 @@ impl Store {
     }
 }
 
-async fn link_components(tx: &mut Transaction<'_, Any>, incident_id: &Id, ids: &[Id]) -> Result<()> {
+async fn link_components(
+    tx: &mut Transaction<'_, Any>,
+    incident_id: &Id,
+    ids: &[Id],
+) -> Result<()> {
     for component_id in ids {
         sqlx::query(
             "INSERT INTO incident_components (incident_id, component_id) VALUES ($1, $2) \
@@ -414,7 +422,8 @@ async fn insert_update(
             new_status: *new_status,
         });
     }
-    let affected = serde_json::to_string(&affected).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
+    let affected =
+        serde_json::to_string(&affected).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
     sqlx::query(
         "INSERT INTO incident_updates (id, incident_id, status, body, created_at, updated_at, \
          display_at, deliver_notifications, affected_components) \

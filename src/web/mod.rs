@@ -47,8 +47,14 @@ async fn problem_for_plain_errors(response: Response) -> Response {
         return response;
     }
     let (title, detail): (&'static str, &str) = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => ("Payload Too Large", "The request body is larger than this server accepts."),
-        StatusCode::METHOD_NOT_ALLOWED => ("Method Not Allowed", "This address does not accept that method."),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "Payload Too Large",
+            "The request body is larger than this server accepts.",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "Method Not Allowed",
+            "This address does not accept that method.",
+        ),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (
             "Unsupported Media Type",
             "Send application/json or application/x-www-form-urlencoded.",

@@ -50,7 +50,9 @@ async fn fresh_postgres(admin_url: &str) -> String {
     sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
         .await
         .expect("create a test database");
-    let (base, _) = admin_url.rsplit_once('/').expect("database URL with a /dbname");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("database URL with a /dbname");
     format!("{base}/{name}")
 }
 
@@ -62,7 +64,9 @@ pub async fn spawn_app(db: Db) -> Option<TestApp> {
         Db::Sqlite => None,
         Db::Postgres => Some(fresh_postgres(&postgres_admin_url()?).await),
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind port 0");
     let addr = listener.local_addr().expect("local address");
     let config = Config::resolve(
         FileConfig::default(),
@@ -77,7 +81,9 @@ pub async fn spawn_app(db: Db) -> Option<TestApp> {
     .expect("test config");
     let running = start(config, listener).await.expect("server starts");
     let store = running.state.store().clone();
-    let api_key = relais::web::auth::issue_key(&store, "tests").await.expect("api key");
+    let api_key = relais::web::auth::issue_key(&store, "tests")
+        .await
+        .expect("api key");
     let page_id = running.state.data().page.id.clone();
     Some(TestApp {
         base: format!("http://{addr}"),
@@ -93,7 +99,12 @@ pub async fn spawn_app(db: Db) -> Option<TestApp> {
 impl TestApp {
     /// GET a path and decode its JSON body.
     pub async fn get_json(&self, path: &str) -> Value {
-        let r = self.client.get(format!("{}{path}", self.base)).send().await.expect("GET");
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
         assert!(r.status().is_success(), "GET {path}: {}", r.status());
         r.json().await.expect("JSON body")
     }
@@ -114,7 +125,10 @@ impl TestApp {
     /// A request to the manage API, authenticated with the test key.
     pub fn manage(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.client
-            .request(method, format!("{}/v1/pages/{}{path}", self.base, self.page_id))
+            .request(
+                method,
+                format!("{}/v1/pages/{}{path}", self.base, self.page_id),
+            )
             .header("Authorization", format!("OAuth {}", self.api_key))
     }
 }
@@ -129,7 +143,9 @@ macro_rules! both_backends {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = support::spawn_app(support::Db::Sqlite).await.expect("sqlite app");
+                let app = support::spawn_app(support::Db::Sqlite)
+                    .await
+                    .expect("sqlite app");
                 ($story)(app).await;
             }
 
@@ -173,13 +189,17 @@ pub fn parse_feed(body: &str) -> Option<Value> {
         c.wait_with_output()
     });
     match output {
-        Ok(o) if o.status.success() => Some(serde_json::from_slice(&o.stdout).expect("feedparser JSON")),
+        Ok(o) if o.status.success() => {
+            Some(serde_json::from_slice(&o.stdout).expect("feedparser JSON"))
+        }
         Ok(o) => {
             let err = String::from_utf8_lossy(&o.stderr).to_string();
             if std::env::var("CI").is_ok_and(|v| v == "true") || !err.contains("No module named") {
                 panic!("feedparser failed: {err}");
             }
-            eprintln!("SKIPPED: feed validation needs Python's feedparser (pip install feedparser)");
+            eprintln!(
+                "SKIPPED: feed validation needs Python's feedparser (pip install feedparser)"
+            );
             None
         }
         Err(e) => panic!("cannot run python3: {e}"),
