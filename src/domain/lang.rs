@@ -22,6 +22,14 @@ impl Lang {
         }
     }
 
+    /// The other supported language.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::En => Lang::Fr,
+            Lang::Fr => Lang::En,
+        }
+    }
+
     /// Parses `en`/`fr` (any case, region ignored: `fr-CA` is French).
     pub fn parse(s: &str) -> Option<Lang> {
         let primary = s.trim().split(['-', '_']).next()?.to_ascii_lowercase();

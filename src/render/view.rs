@@ -8,10 +8,7 @@ use serde_json::{json, Value};
 
 /// The context shared by every public page of `lang`.
 pub fn base(data: &PageData, lang: Lang) -> Value {
-    let other = match lang {
-        Lang::En => Lang::Fr,
-        Lang::Fr => Lang::En,
-    };
+    let other = lang.other();
     json!({
         "lang": lang.code(),
         "other_lang": other.code(),

@@ -7,7 +7,7 @@ use super::session::Admin;
 use super::view::{self, AdminError, Page};
 use crate::domain::alternatives;
 use crate::domain::time::now;
-use crate::domain::{ComponentStatus, Id, IncidentStatus, Lang};
+use crate::domain::{ComponentStatus, Id, IncidentStatus};
 use crate::render::i18n::{component_status, datetime};
 use crate::storage::{IncidentChanges, NewIncident, NewUpdate};
 use crate::web::AppState;
@@ -56,13 +56,6 @@ pub async fn show(State(state): State<AppState>, admin: Admin) -> Page {
     view::render(&state, "admin/dashboard.html", ctx, StatusCode::OK)
 }
 
-fn order(lang: Lang) -> [Lang; 2] {
-    match lang {
-        Lang::Fr => [Lang::Fr, Lang::En],
-        Lang::En => [Lang::En, Lang::Fr],
-    }
-}
-
 /// POST /admin/channels/{id}/down: declares the channel down in one step.
 /// Pressing twice does not open a second incident.
 pub async fn declare_down(
@@ -87,7 +80,7 @@ pub async fn declare_down(
     if !already {
         channel.status = ComponentStatus::MajorOutage;
         let alt = alternatives::compute(&channels, &state.data().templates);
-        let [first, second] = order(lang);
+        let [first, second] = [lang, lang.other()];
         let new = NewIncident {
             name: format!(
                 "{} / {}",
@@ -130,7 +123,7 @@ pub async fn back_up(
         .into_iter()
         .filter(|i| i.is_open() && !i.is_maintenance() && i.component_ids.contains(&id))
         .collect();
-    let [first, second] = order(lang);
+    let [first, second] = [lang, lang.other()];
     let body = format!(
         "{} / {}",
         i18n::named(first, "incident_back_body", &channel.name),

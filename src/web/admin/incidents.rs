@@ -396,10 +396,7 @@ pub async fn resolve(
         } else {
             IncidentStatus::Resolved
         };
-        let [first, second] = match admin.lang {
-            Lang::Fr => [Lang::Fr, Lang::En],
-            Lang::En => [Lang::En, Lang::Fr],
-        };
+        let [first, second] = [admin.lang, admin.lang.other()];
         let body = format!(
             "{} / {}",
             i18n::text(first, "incident_resolved_body"),
