@@ -1,0 +1,959 @@
+//! What a person sees, in a real headless Chromium driven over WebDriver:
+//! the status page and its live updates, the embeddable banner on a
+//! third-party site, and the admin on a phone.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`,
+//! `/usr/bin/chromedriver`; override with `RELAIS_TEST_CHROMIUM` and
+//! `RELAIS_TEST_CHROMEDRIVER`). Without them the tests print `SKIPPED` and
+//! pass, except when `CI=true`, where they fail. Set `RELAIS_TEST_SCREENSHOTS`
+//! to a folder to keep screenshots of the pages.
+
+mod support;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use relais::domain::{Channel, ChannelKind, ComponentStatus, Id};
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::{Db, TestApp};
+
+// ---------------------------------------------------------------------------
+// Chromium through chromedriver
+// ---------------------------------------------------------------------------
+
+/// The sentence shown while WhatsApp is down and email then Facebook work.
+const ALTERNATIVES_EN: &str = "We are having trouble with WhatsApp. Please contact us by email at hello@example.com or on our Facebook page (facebook.com/shop).";
+const ALTERNATIVES_FR: &str = "Nous rencontrons actuellement des difficultés avec WhatsApp. Contactez-nous par e-mail à hello@example.com ou sur notre page Facebook (facebook.com/shop).";
+
+/// A phone-sized viewport (CSS pixels).
+const PHONE: (u32, u32) = (390, 844);
+/// A desktop viewport.
+const DESKTOP: (u32, u32) = (1280, 900);
+
+fn tool(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default))
+}
+
+/// Chromium and chromedriver, or None (skipped outside CI, failure in CI).
+fn browser_tools() -> Option<(PathBuf, PathBuf)> {
+    let chromium = tool("RELAIS_TEST_CHROMIUM", "/usr/bin/chromium");
+    let driver = tool("RELAIS_TEST_CHROMEDRIVER", "/usr/bin/chromedriver");
+    let missing: Vec<String> = [&chromium, &driver]
+        .into_iter()
+        .filter(|p| !p.is_file())
+        .map(|p| p.display().to_string())
+        .collect();
+    if missing.is_empty() {
+        return Some((chromium, driver));
+    }
+    let what = missing.join(" and ");
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but {what} is missing: browser tests cannot be skipped in CI (apt-get install chromium chromium-driver)");
+    }
+    eprintln!("SKIPPED: {what} not found; install Debian's chromium and chromium-driver to run the browser tests");
+    None
+}
+
+/// A loopback port nobody listens on right now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// The chromedriver process and the browser profile folder: on drop, the
+/// session is deleted (Chromium quits), chromedriver is stopped and the
+/// profile removed, even when a test failed half-way.
+struct Driver {
+    process: Child,
+    url: String,
+    session_id: String,
+    profile: PathBuf,
+}
+
+impl Driver {
+    fn start(chromedriver: &Path) -> Driver {
+        let port = free_port();
+        let profile = std::env::temp_dir().join(format!(
+            "relais-chromium-{}",
+            relais::domain::id::random_hex(6)
+        ));
+        std::fs::create_dir_all(&profile).expect("browser profile folder");
+        let process = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .env("LANGUAGE", "en_US")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", chromedriver.display()));
+        Driver {
+            process,
+            url: format!("http://127.0.0.1:{port}"),
+            session_id: String::new(),
+            profile,
+        }
+    }
+
+    /// Waits until chromedriver answers; false if it exited first (its
+    /// port was taken in the meantime, say).
+    async fn wait_until_ready(&mut self, http: &reqwest::Client) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.process.try_wait().expect("chromedriver state") {
+                eprintln!("chromedriver exited before answering: {status}");
+                return false;
+            }
+            let ready = async {
+                let r = http.get(format!("{}/status", self.url)).send().await.ok()?;
+                let v: Value = r.json().await.ok()?;
+                v["value"]["ready"].as_bool()
+            }
+            .await;
+            if ready == Some(true) {
+                return true;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not answer /status within 20 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if !self.session_id.is_empty() {
+            let addr = self.url.trim_start_matches("http://").to_string();
+            if let Ok(mut s) = TcpStream::connect(&addr) {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+                let req = format!(
+                    "DELETE /session/{} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                    self.session_id
+                );
+                if s.write_all(req.as_bytes()).is_ok() {
+                    // Wait for the answer's head: Chromium has quit by then.
+                    let (mut seen, mut buf) = (Vec::new(), [0u8; 1024]);
+                    while let Ok(n @ 1..) = s.read(&mut buf) {
+                        seen.extend_from_slice(&buf[..n]);
+                        if seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// A headless Chromium session driven over WebDriver.
+struct Browser {
+    client: Client,
+    driver: Driver,
+    http: reqwest::Client,
+}
+
+impl Browser {
+    /// Starts chromedriver and a fresh headless Chromium at the given viewport,
+    /// or None when they are not installed (outside CI).
+    async fn launch(viewport: (u32, u32)) -> Option<Browser> {
+        let (chromium, chromedriver) = browser_tools()?;
+        let http = reqwest::Client::new();
+        let mut attempts = 0;
+        let mut driver = loop {
+            let mut driver = Driver::start(&chromedriver);
+            if driver.wait_until_ready(&http).await {
+                break driver;
+            }
+            attempts += 1;
+            assert!(
+                attempts < 3,
+                "chromedriver did not start ({attempts} attempts)"
+            );
+        };
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium.display().to_string(),
+                "args": [
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--no-first-run",
+                    "--disable-sync",
+                    "--disable-quic",
+                    "--lang=en-US",
+                    format!("--user-data-dir={}", driver.profile.display()),
+                    format!("--window-size={},{}", viewport.0, viewport.1),
+                ],
+                "prefs": { "intl.accept_languages": "en-US,en" },
+            },
+            "goog:loggingPrefs": { "browser": "ALL" },
+        });
+        let Value::Object(caps) = caps else {
+            unreachable!()
+        };
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&driver.url)
+            .await
+            .expect("a Chromium session from chromedriver");
+        driver.session_id = client
+            .session_id()
+            .await
+            .expect("session id")
+            .expect("chromedriver gave a session id");
+        let browser = Browser {
+            client,
+            driver,
+            http,
+        };
+        browser.set_viewport(viewport).await;
+        Some(browser)
+    }
+
+    /// Makes the page area exactly `width`×`height` CSS pixels.
+    async fn set_viewport(&self, (width, height): (u32, u32)) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("resize window");
+        let inner = self
+            .js("return [window.innerWidth, window.innerHeight]")
+            .await;
+        let (iw, ih) = (
+            inner[0].as_i64().unwrap_or(0),
+            inner[1].as_i64().unwrap_or(0),
+        );
+        if (iw, ih) != (width as i64, height as i64) {
+            let w = (2 * width as i64 - iw).max(1) as u32;
+            let h = (2 * height as i64 - ih).max(1) as u32;
+            self.client
+                .set_window_size(w, h)
+                .await
+                .expect("resize window");
+        }
+        let inner = self
+            .js("return [window.innerWidth, window.innerHeight]")
+            .await;
+        assert_eq!(
+            (inner[0].as_i64(), inner[1].as_i64()),
+            (Some(width as i64), Some(height as i64)),
+            "viewport size"
+        );
+    }
+
+    async fn goto(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("open {url}: {e}"));
+    }
+
+    async fn js(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("run `{script}`: {e}"))
+    }
+
+    /// The text a person reads in the first element matching `css`, or None.
+    /// Read in one script: the live section may be replaced at any moment, so
+    /// a found element can go stale before its text is asked for.
+    async fn try_text(&self, css: &str) -> Option<String> {
+        let v = self
+            .client
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("read {css}: {e}"));
+        v.as_str().map(str::to_string)
+    }
+
+    /// The text a person reads in the first element matching `css`.
+    async fn text(&self, css: &str) -> String {
+        self.try_text(css)
+            .await
+            .unwrap_or_else(|| panic!("nothing matches {css} on the page"))
+    }
+
+    /// Waits until the element matching `css` shows `needle`, and returns its text.
+    async fn wait_for_text(&self, css: &str, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let seen = self.try_text(css).await.unwrap_or_default();
+            if seen.contains(needle) {
+                return seen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{needle}` did not appear in {css} within {timeout:?}; it shows:\n{seen}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Whether an element matching `css` exists and is rendered visibly.
+    async fn visible(&self, css: &str) -> bool {
+        self.client
+            .execute(
+                "const e = document.querySelector(arguments[0]); \
+                 return !!e && e.checkVisibility({ visibilityProperty: true, opacityProperty: true });",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("look for {css}: {e}"))
+            == json!(true)
+    }
+
+    async fn wait_visible(&self, css: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while !self.visible(css).await {
+            assert!(
+                Instant::now() < deadline,
+                "{css} did not become visible within {timeout:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Browser console entries since the last call (chromedriver's log endpoint).
+    async fn console(&self) -> Vec<Value> {
+        let url = format!(
+            "{}/session/{}/se/log",
+            self.driver.url, self.driver.session_id
+        );
+        let r = self
+            .http
+            .post(url)
+            .json(&json!({ "type": "browser" }))
+            .send()
+            .await
+            .expect("read the browser log");
+        assert!(r.status().is_success(), "browser log: {}", r.status());
+        let v: Value = r.json().await.expect("browser log JSON");
+        v["value"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Fails on any console error (SEVERE entry) since the last check.
+    async fn assert_no_console_errors(&self, what: &str) {
+        let severe: Vec<String> = self
+            .console()
+            .await
+            .into_iter()
+            .filter(|e| e["level"] == "SEVERE")
+            .map(|e| {
+                format!(
+                    "{} ({})",
+                    e["message"].as_str().unwrap_or(""),
+                    e["source"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        assert!(
+            severe.is_empty(),
+            "console errors on {what}:\n{}",
+            severe.join("\n")
+        );
+    }
+
+    /// The page is no wider than the viewport (no horizontal scrolling).
+    async fn assert_no_horizontal_scroll(&self, what: &str) {
+        let v = self
+            .js("return [document.documentElement.scrollWidth, window.innerWidth]")
+            .await;
+        let (scroll, inner) = (v[0].as_i64().unwrap_or(0), v[1].as_i64().unwrap_or(0));
+        assert!(
+            scroll <= inner,
+            "{what} scrolls sideways: {scroll} px wide in a {inner} px viewport"
+        );
+    }
+
+    /// Keeps a screenshot of the viewport when `RELAIS_TEST_SCREENSHOTS` names a folder.
+    async fn screenshot(&self, name: &str) {
+        let Some(dir) = std::env::var_os("RELAIS_TEST_SCREENSHOTS").filter(|d| !d.is_empty())
+        else {
+            return;
+        };
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// Ends the session cleanly (Chromium quits); chromedriver stops on drop.
+    async fn close(self) {
+        let Browser {
+            client, mut driver, ..
+        } = self;
+        client.close().await.expect("close the browser session");
+        driver.session_id.clear();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The server side of each story
+// ---------------------------------------------------------------------------
+
+/// Adds a channel directly through storage and re-renders.
+async fn add_channel(app: &TestApp, name: &str, kind: ChannelKind, contact: &str, rank: i64) -> Id {
+    let t = relais::domain::time::now();
+    let c = Channel {
+        id: Id::generate(),
+        name: name.into(),
+        description: None,
+        status: ComponentStatus::Operational,
+        kind,
+        contact: contact.into(),
+        fallback_rank: rank,
+        position: rank,
+        group_id: None,
+        showcase: true,
+        only_show_if_degraded: false,
+        start_date: None,
+        created_at: t,
+        updated_at: t,
+    };
+    app.running.state.store().insert_channel(&c).await.unwrap();
+    app.running.state.publish().await.unwrap();
+    c.id
+}
+
+/// WhatsApp first, then email and Facebook as fallbacks. Returns WhatsApp's id.
+async fn business_channels(app: &TestApp) -> Id {
+    let wa = add_channel(
+        app,
+        "WhatsApp",
+        ChannelKind::Whatsapp,
+        "+33 6 00 00 00 00",
+        0,
+    )
+    .await;
+    add_channel(app, "Email", ChannelKind::Email, "hello@example.com", 1).await;
+    add_channel(
+        app,
+        "Facebook",
+        ChannelKind::Facebook,
+        "facebook.com/shop",
+        2,
+    )
+    .await;
+    wa
+}
+
+/// Sets a channel's status through storage and re-renders.
+async fn set_status(app: &TestApp, channel: &Id, status: ComponentStatus) {
+    let store = app.running.state.store();
+    let mut c = store
+        .channel(channel)
+        .await
+        .unwrap()
+        .expect("channel exists");
+    c.status = status;
+    store.update_channel(&c).await.unwrap();
+    app.running.state.publish().await.unwrap();
+}
+
+async fn sqlite_app() -> TestApp {
+    support::spawn_app(Db::Sqlite).await.expect("sqlite app")
+}
+
+// ---------------------------------------------------------------------------
+// The status page
+// ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_page_shows_channels_and_switches_to_french() {
+    let Some(browser) = Browser::launch(DESKTOP).await else {
+        return;
+    };
+    let app = sqlite_app().await;
+    business_channels(&app).await;
+
+    browser.goto(&format!("{}/status", app.base)).await;
+    assert_eq!(
+        browser.js("return document.documentElement.lang").await,
+        "en"
+    );
+    assert_eq!(browser.text("h1").await, "All channels operational");
+    assert_eq!(browser.text("#channels-title").await, "Our channels");
+    let names = browser
+        .js("return [...document.querySelectorAll('.channel .channel-name')].map(e => e.innerText)")
+        .await;
+    assert_eq!(names, json!(["WhatsApp", "Email", "Facebook"]));
+    let pills = browser
+        .js("return [...document.querySelectorAll('.channel .pill')].map(e => e.innerText)")
+        .await;
+    assert_eq!(pills, json!(["Operational", "Operational", "Operational"]));
+    assert!(
+        browser.visible(".channel .bars").await,
+        "uptime bars are shown"
+    );
+    assert!(
+        !browser.visible(".alternatives").await,
+        "no alternatives while all works"
+    );
+    browser.assert_no_console_errors("/status").await;
+    browser.screenshot("status-desktop-en").await;
+
+    let switch = browser
+        .client
+        .find(Locator::Css("a.lang-switch"))
+        .await
+        .expect("language switch");
+    assert_eq!(switch.text().await.unwrap(), "Français");
+    switch.click().await.expect("follow the language switch");
+    browser
+        .wait_for_text("#channels-title", "Nos canaux", Duration::from_secs(5))
+        .await;
+    let url = browser.client.current_url().await.unwrap();
+    assert_eq!(url.path(), "/status");
+    assert_eq!(url.query(), Some("lang=fr"));
+    assert_eq!(
+        browser.js("return document.documentElement.lang").await,
+        "fr"
+    );
+    assert_eq!(browser.text("a.lang-switch").await, "English");
+    let pills = browser
+        .js("return [...document.querySelectorAll('.channel .pill')].map(e => e.innerText)")
+        .await;
+    assert_eq!(
+        pills[0], "Opérationnel",
+        "channel statuses are in French too"
+    );
+    browser.assert_no_console_errors("/status?lang=fr").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_page_fits_a_phone_during_an_outage() {
+    let Some(browser) = Browser::launch(PHONE).await else {
+        return;
+    };
+    let app = sqlite_app().await;
+    let wa = business_channels(&app).await;
+    set_status(&app, &wa, ComponentStatus::MajorOutage).await;
+
+    browser.goto(&format!("{}/status?lang=fr", app.base)).await;
+    assert_eq!(
+        browser.text(".alternatives .alt-message").await,
+        ALTERNATIVES_FR
+    );
+    assert_eq!(
+        browser.text("#alt-title").await,
+        "Comment nous joindre maintenant"
+    );
+    browser
+        .assert_no_horizontal_scroll("/status?lang=fr at 390 px")
+        .await;
+    browser.assert_no_console_errors("/status?lang=fr").await;
+    browser.screenshot("status-phone-fr-outage").await;
+
+    browser.set_viewport(DESKTOP).await;
+    browser.goto(&format!("{}/status?lang=en", app.base)).await;
+    assert_eq!(
+        browser.text(".alternatives .alt-message").await,
+        ALTERNATIVES_EN
+    );
+    browser
+        .assert_no_horizontal_scroll("/status?lang=en at desktop size")
+        .await;
+    browser.screenshot("status-desktop-en-outage").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incident_opened_through_the_manage_api_appears_live_within_a_second() {
+    let Some(browser) = Browser::launch(DESKTOP).await else {
+        return;
+    };
+    let app = sqlite_app().await;
+    let wa = business_channels(&app).await;
+
+    browser.goto(&format!("{}/status?lang=en", app.base)).await;
+    // The note appears once the EventSource is open: updates can flow.
+    browser
+        .wait_visible(".live-note", Duration::from_secs(5))
+        .await;
+    assert_eq!(
+        browser.text(".live-note").await,
+        "Live: this page updates by itself."
+    );
+    browser.js("window.__noReload = 1; return null").await;
+
+    let response = app
+        .manage(reqwest::Method::POST, "/incidents")
+        .json(&json!({
+            "incident": {
+                "name": "WhatsApp is down",
+                "status": "investigating",
+                "body": "We are looking into it.",
+                "components": { wa.as_str(): "major_outage" },
+                "deliver_notifications": true,
+            }
+        }))
+        .send()
+        .await
+        .expect("POST incident");
+    let answered = Instant::now();
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    assert!(
+        status.is_success(),
+        "POST /v1/pages/{{page_id}}/incidents: {status}\n{body}"
+    );
+
+    let live = browser
+        .wait_for_text("#live", "WhatsApp is down", Duration::from_secs(1))
+        .await;
+    let alternatives = browser
+        .wait_for_text(
+            ".alternatives .alt-message",
+            ALTERNATIVES_EN,
+            Duration::from_secs(1),
+        )
+        .await;
+    let elapsed = answered.elapsed();
+    assert!(
+        elapsed <= Duration::from_secs(1),
+        "the page took {elapsed:?} to show the incident"
+    );
+    assert_eq!(alternatives, ALTERNATIVES_EN);
+    assert!(live.contains("We are looking into it."), "{live}");
+    assert_eq!(browser.text("h1").await, "Major outage of our channels");
+    let pill = browser
+        .text(&format!("li.channel[data-channel='{}'] .pill", wa.as_str()))
+        .await;
+    assert_eq!(pill, "Major outage");
+    assert_eq!(
+        browser.js("return window.__noReload === 1").await,
+        json!(true),
+        "the page was reloaded instead of updated in place"
+    );
+    browser
+        .assert_no_console_errors("/status with a live update")
+        .await;
+    browser.close().await;
+}
+
+// ---------------------------------------------------------------------------
+// The banner on someone else's site
+// ---------------------------------------------------------------------------
+
+/// A plain third-party site embedding the banner script, served on its own
+/// port under the name `localhost` (another site than Relais on 127.0.0.1).
+/// `/en` and `/fr` are the same article in each language.
+async fn third_party_site(relais_base: &str) -> String {
+    use axum::extract::Path;
+    use axum::response::Html;
+    let relais = relais_base.to_string();
+    let router = axum::Router::new().route(
+        "/{lang}",
+        axum::routing::get(move |Path(lang): Path<String>| {
+            let relais = relais.clone();
+            async move {
+                let (title, text) = if lang == "fr" {
+                    ("Ma boutique", "Bienvenue dans ma boutique.")
+                } else {
+                    ("My shop", "Welcome to my shop.")
+                };
+                Html(format!(
+                    "<!doctype html>\n<html lang=\"{lang}\">\n<head><meta charset=\"utf-8\">\
+                     <title>{title}</title>\
+                     <script src=\"{relais}/widget.js\" async></script></head>\n\
+                     <body><h1>{title}</h1><p id=\"article\">{text}</p></body>\n</html>\n"
+                ))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind port 0");
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://localhost:{port}")
+}
+
+/// Opens a third-party page and waits until the banner script has run.
+async fn open_site_page(browser: &Browser, url: &str) {
+    browser.goto(url).await;
+    // An async script in the markup runs before the load event that goto awaits;
+    // check that it was fetched and ran without error all the same.
+    let loaded = browser
+        .js("return performance.getEntriesByType('resource').some(e => e.name.endsWith('/widget.js'))")
+        .await;
+    assert_eq!(loaded, json!(true), "the page fetched widget.js");
+    assert!(
+        !browser.text("#article").await.is_empty(),
+        "the site's own content is there"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn banner_shows_alternatives_in_the_sites_language_and_dismisses() {
+    let Some(browser) = Browser::launch(DESKTOP).await else {
+        return;
+    };
+    let app = sqlite_app().await;
+    let wa = business_channels(&app).await;
+    set_status(&app, &wa, ComponentStatus::MajorOutage).await;
+    let site = third_party_site(&app.base).await;
+
+    open_site_page(&browser, &format!("{site}/en")).await;
+    browser
+        .wait_visible("#relais-banner", Duration::from_secs(5))
+        .await;
+    let banner = browser.text("#relais-banner").await;
+    assert!(banner.contains(ALTERNATIVES_EN), "{banner}");
+    assert!(banner.contains("See the status page"), "{banner}");
+    let link = browser
+        .js("return document.querySelector('#relais-banner a').href")
+        .await;
+    assert!(
+        link.as_str().unwrap_or("").ends_with("/status?lang=en"),
+        "{link}"
+    );
+    let close = browser
+        .js("return document.querySelector('#relais-banner button').getAttribute('aria-label')")
+        .await;
+    assert_eq!(close, "Dismiss");
+    browser
+        .assert_no_console_errors("a site with the banner (en)")
+        .await;
+
+    // The French page of the site, in a fresh tab (the dismissal is per tab).
+    let tab = browser.client.new_window(true).await.expect("new tab");
+    browser
+        .client
+        .switch_to_window(tab.handle)
+        .await
+        .expect("switch tab");
+    open_site_page(&browser, &format!("{site}/fr")).await;
+    browser
+        .wait_visible("#relais-banner", Duration::from_secs(5))
+        .await;
+    let banner = browser.text("#relais-banner").await;
+    assert!(banner.contains(ALTERNATIVES_FR), "{banner}");
+    assert!(banner.contains("Voir la page d'état"), "{banner}");
+    assert_eq!(
+        browser
+            .js("return document.getElementById('relais-banner').lang")
+            .await,
+        "fr"
+    );
+    browser.screenshot("banner-fr").await;
+
+    browser
+        .client
+        .find(Locator::Css("#relais-banner button[aria-label='Fermer']"))
+        .await
+        .expect("the dismiss button, labelled in French")
+        .click()
+        .await
+        .expect("dismiss the banner");
+    assert!(
+        browser
+            .client
+            .find(Locator::Css("#relais-banner"))
+            .await
+            .is_err(),
+        "the banner is gone once dismissed"
+    );
+    assert!(
+        browser.visible("#article").await,
+        "the site's content stays"
+    );
+    // It stays dismissed while the visitor browses the site in this tab.
+    open_site_page(&browser, &format!("{site}/fr")).await;
+    assert!(
+        !browser.visible("#relais-banner").await,
+        "a dismissed banner comes back"
+    );
+    browser
+        .assert_no_console_errors("a site with the banner (fr)")
+        .await;
+
+    // The banner neither sets nor reads cookies, on the site or for Relais.
+    assert_eq!(browser.js("return document.cookie").await, "");
+    browser.goto(&format!("{}/status", app.base)).await;
+    let cookies = browser.client.get_all_cookies().await.expect("cookies");
+    assert!(
+        cookies.is_empty(),
+        "cookies set for the Relais origin: {cookies:?}"
+    );
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_banner_while_every_channel_works() {
+    let Some(browser) = Browser::launch(DESKTOP).await else {
+        return;
+    };
+    let app = sqlite_app().await;
+    business_channels(&app).await;
+    let site = third_party_site(&app.base).await;
+
+    for lang in ["en", "fr"] {
+        open_site_page(&browser, &format!("{site}/{lang}")).await;
+        assert!(
+            browser
+                .client
+                .find(Locator::Css("#relais-banner"))
+                .await
+                .is_err(),
+            "a banner on the {lang} page while all channels work"
+        );
+    }
+    browser
+        .assert_no_console_errors("a site with the banner script")
+        .await;
+    browser.goto(&format!("{}/status", app.base)).await;
+    let cookies = browser.client.get_all_cookies().await.expect("cookies");
+    assert!(
+        cookies.is_empty(),
+        "cookies set for the Relais origin: {cookies:?}"
+    );
+    browser.close().await;
+}
+
+// ---------------------------------------------------------------------------
+// The admin on a phone
+// ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owner_declares_whatsapp_down_from_a_phone() {
+    let Some(browser) = Browser::launch(PHONE).await else {
+        return;
+    };
+    let app = sqlite_app().await;
+    let wa = business_channels(&app).await;
+    let (email, password) = ("owner@example.com", "correct horse battery staple");
+    let hash = relais::web::auth::hash_password(password).expect("hash a password");
+    app.running
+        .state
+        .store()
+        .upsert_user(email, &hash, relais::domain::time::now())
+        .await
+        .unwrap();
+
+    // The admin asks who is there first.
+    browser.goto(&format!("{}/admin", app.base)).await;
+    let login = browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css("form[action='/admin/login']"))
+        .await
+        .expect("the login form");
+    browser
+        .assert_no_horizontal_scroll("the admin login at 390 px")
+        .await;
+    login
+        .find(Locator::Css("input[name='email']"))
+        .await
+        .expect("email field")
+        .send_keys(email)
+        .await
+        .unwrap();
+    login
+        .find(Locator::Css("input[name='password']"))
+        .await
+        .expect("password field")
+        .send_keys(password)
+        .await
+        .unwrap();
+    login
+        .find(Locator::Css("button[type='submit']"))
+        .await
+        .expect("login button")
+        .click()
+        .await
+        .unwrap();
+
+    // The dashboard: one big button per channel.
+    let down_form = format!("form[action='/admin/channels/{}/down']", wa.as_str());
+    let button = browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(&format!("{down_form} button[type='submit']")))
+        .await
+        .expect("the one-click button for WhatsApp after logging in");
+    assert!(
+        button.text().await.unwrap().contains("WhatsApp"),
+        "the button names the channel"
+    );
+    assert!(
+        button.is_displayed().await.unwrap(),
+        "the button is on screen"
+    );
+    browser
+        .assert_no_horizontal_scroll("the admin dashboard at 390 px")
+        .await;
+    browser.screenshot("admin-phone-dashboard").await;
+    button.click().await.expect("one click: WhatsApp is down");
+
+    // Back on the dashboard, WhatsApp shows as down, with what visitors read.
+    let up_form = format!("form[action='/admin/channels/{}/up']", wa.as_str());
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(&up_form))
+        .await
+        .expect("WhatsApp can be brought back up once declared down");
+    let card = browser
+        .js(&format!(
+            "return document.querySelector(\"{up_form}\").closest('li').className"
+        ))
+        .await;
+    assert!(
+        card.as_str().unwrap_or("").contains("status-major_outage"),
+        "WhatsApp's card shows a major outage: {card}"
+    );
+    assert!(
+        browser.client.find(Locator::Css(&down_form)).await.is_err(),
+        "the down button is gone"
+    );
+    let page = browser.text("main").await;
+    assert!(
+        page.contains(ALTERNATIVES_EN),
+        "the dashboard shows what visitors read:\n{page}"
+    );
+    browser
+        .assert_no_horizontal_scroll("the admin dashboard at 390 px")
+        .await;
+    browser.assert_no_console_errors("the admin").await;
+    browser.screenshot("admin-phone-down").await;
+
+    // Visitors see it on the public page.
+    browser.goto(&format!("{}/status?lang=en", app.base)).await;
+    assert_eq!(
+        browser.text(".alternatives .alt-message").await,
+        ALTERNATIVES_EN
+    );
+    let pill = browser
+        .text(&format!("li.channel[data-channel='{}'] .pill", wa.as_str()))
+        .await;
+    assert_eq!(pill, "Major outage");
+    browser
+        .assert_no_horizontal_scroll("/status at 390 px")
+        .await;
+    browser.close().await;
+}
