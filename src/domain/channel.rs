@@ -89,12 +89,17 @@ impl Channel {
         if c.starts_with("https://") || c.starts_with("http://") {
             return Some(c.to_string());
         }
+        let looks_like_site = !c.contains(char::is_whitespace) && !c.contains('@') && {
+            let host = c.split('/').next().unwrap_or("");
+            host.contains('.') && host.chars().any(|ch| ch.is_ascii_alphabetic())
+        };
         match self.kind {
             ChannelKind::Email if c.contains('@') => Some(format!("mailto:{c}")),
             ChannelKind::Phone | ChannelKind::Whatsapp | ChannelKind::Signal => {
                 Some(format!("tel:{}", c.replace([' ', '.', '-'], "")))
             }
             ChannelKind::Sms => Some(format!("sms:{}", c.replace([' ', '.', '-'], ""))),
+            _ if looks_like_site => Some(format!("https://{c}")),
             _ => None,
         }
     }
@@ -103,6 +108,16 @@ impl Channel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contacts_become_links() {
+        let href = |kind, contact| Channel::new("x", kind, contact, 0).contact_href();
+        assert_eq!(href(ChannelKind::Email, "a@b.fr").as_deref(), Some("mailto:a@b.fr"));
+        assert_eq!(href(ChannelKind::Phone, "+33 1 23 45 67 89").as_deref(), Some("tel:+33123456789"));
+        assert_eq!(href(ChannelKind::Facebook, "facebook.com/shop").as_deref(), Some("https://facebook.com/shop"));
+        assert_eq!(href(ChannelKind::Other, "@shop on the street"), None);
+        assert_eq!(href(ChannelKind::Telegram, "javascript:alert(1)"), None);
+    }
 
     #[test]
     fn kinds_round_trip() {

@@ -39,6 +39,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "de disponibilité sur 90 jours",
     ),
     ("days_ago_90", "90 days ago", "il y a 90 jours"),
+    ("days_ago_30", "30 days ago", "il y a 30 jours"),
+    ("colon", ": ", "\u{a0}: "),
     ("today", "Today", "Aujourd'hui"),
     ("no_data", "No data", "Pas de données"),
     ("no_outage", "No outage", "Aucune panne"),

@@ -122,7 +122,10 @@ fn channel(c: &Channel, data: &PageData, lang: Lang) -> Value {
         "status_label": component_status(c.status, lang),
         "contact": c.contact,
         "href": c.contact_href(),
-        "uptime": uptime.map(|u| format!("{:.2} %", u.percent)),
+        "uptime": uptime.map(|u| match lang {
+            Lang::En => format!("{:.2}%", u.percent),
+            Lang::Fr => format!("{:.2}\u{a0}%", u.percent).replace('.', ","),
+        }),
         "bars": bars,
     })
 }
