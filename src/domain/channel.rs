@@ -112,9 +112,18 @@ mod tests {
     #[test]
     fn contacts_become_links() {
         let href = |kind, contact| Channel::new("x", kind, contact, 0).contact_href();
-        assert_eq!(href(ChannelKind::Email, "a@b.fr").as_deref(), Some("mailto:a@b.fr"));
-        assert_eq!(href(ChannelKind::Phone, "+33 1 23 45 67 89").as_deref(), Some("tel:+33123456789"));
-        assert_eq!(href(ChannelKind::Facebook, "facebook.com/shop").as_deref(), Some("https://facebook.com/shop"));
+        assert_eq!(
+            href(ChannelKind::Email, "a@b.fr").as_deref(),
+            Some("mailto:a@b.fr")
+        );
+        assert_eq!(
+            href(ChannelKind::Phone, "+33 1 23 45 67 89").as_deref(),
+            Some("tel:+33123456789")
+        );
+        assert_eq!(
+            href(ChannelKind::Facebook, "facebook.com/shop").as_deref(),
+            Some("https://facebook.com/shop")
+        );
         assert_eq!(href(ChannelKind::Other, "@shop on the street"), None);
         assert_eq!(href(ChannelKind::Telegram, "javascript:alert(1)"), None);
     }
