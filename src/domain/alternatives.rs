@@ -5,6 +5,9 @@ use super::channel::{Channel, ChannelKind};
 use super::Lang;
 use serde::Serialize;
 
+/// How many alternatives the sentence names; every one is still listed beside it.
+pub const IN_SENTENCE: usize = 3;
+
 /// The owner's sentence templates. `{down}` becomes the disrupted channels,
 /// `{alternatives}` the ways to reach the business instead.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -143,6 +146,7 @@ pub fn compute(channels: &[Channel], templates: &Templates) -> Alternatives {
         let ways = join(
             alternatives
                 .iter()
+                .take(IN_SENTENCE)
                 .map(|a| match lang {
                     Lang::En => a.phrase_en.clone(),
                     Lang::Fr => a.phrase_fr.clone(),
@@ -278,6 +282,25 @@ mod tests {
         assert_eq!(
             a.alternatives[0].href.as_deref(),
             Some("mailto:hello@example.com")
+        );
+    }
+
+    #[test]
+    fn the_sentence_names_the_first_three_in_fallback_order() {
+        let mut channels = shop();
+        channels.push(channel("Phone", ChannelKind::Phone, "+33 1 00 00 00 00", 3));
+        channels.push(channel(
+            "Form",
+            ChannelKind::ContactForm,
+            "example.com/contact",
+            4,
+        ));
+        channels[0].status = ComponentStatus::MajorOutage;
+        let a = compute(&channels, &Templates::default());
+        assert_eq!(a.alternatives.len(), 4);
+        assert_eq!(
+            a.message_en,
+            "We are having trouble with WhatsApp. Please contact us by email at hello@example.com, on our Facebook page (facebook.com/boulangerie) or by phone at +33 1 00 00 00 00."
         );
     }
 
