@@ -62,11 +62,16 @@ pub async fn run(state: AppState) {
                 0
             }
         };
-        if moved > 0 || at - last_render > 60_000 {
-            last_render = at;
-            if let Err(e) = state.publish().await {
-                tracing::warn!("re-render failed: {e}");
-            }
+        let result = if moved > 0 {
+            state.publish().await
+        } else if at - last_render > 60_000 {
+            state.refresh().await
+        } else {
+            continue;
+        };
+        last_render = at;
+        if let Err(e) = result {
+            tracing::warn!("re-render failed: {e}");
         }
     }
 }

@@ -38,6 +38,7 @@ pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     let state = AppState::new(store, config).await?;
     let addr = listener.local_addr()?;
     tokio::spawn(crate::maintenance::run(state.clone()));
+    tokio::spawn(state.clone().follow_other_instances());
     let app = web::app(state.clone());
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(

@@ -337,3 +337,28 @@ async fn unknown_public_paths_are_problem_json() {
         assert_eq!(body["status"], 404);
     }
 }
+
+/// Two instances on one PostgreSQL database: a change made through one is
+/// served by the other within a second (LISTEN/NOTIFY).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_sharing_postgres_follow_each_other() {
+    let Some(url) = support::postgres_database().await else {
+        return;
+    };
+    let a = support::spawn_app_on(Some(url.clone())).await;
+    let b = support::spawn_app_on(Some(url)).await;
+    assert_eq!(a.page_id, b.page_id);
+    add_channel(&a, "Signal", ChannelKind::Signal, "+33 6 11 11 11 11", 0).await;
+    let seen = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        loop {
+            let summary = b.get_json("/api/v2/components.json").await;
+            if summary["components"][0]["name"] == "Signal" {
+                return summary;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the other instance re-renders within a second");
+    assert_eq!(seen["components"][0]["kind"], "signal");
+}

@@ -5,6 +5,7 @@
 //! selects the backend: `sqlite://…` or `postgres://…`.
 
 mod accounts;
+mod changes;
 mod channels;
 mod incidents;
 mod settings;
@@ -45,6 +46,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    url: String,
 }
 
 impl Store {
@@ -58,6 +60,7 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
+        let given = url.to_string();
         let url = match backend {
             Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
             _ => url.to_string(),
@@ -89,7 +92,11 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            url: given,
+        })
     }
 
     /// Applies this backend's pending migrations.

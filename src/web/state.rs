@@ -25,6 +25,8 @@ struct Inner {
     data: ArcSwap<PageData>,
     live: broadcast::Sender<Arc<Snapshot>>,
     publish_lock: Mutex<u64>,
+    /// Identifies this instance in change notices to the others.
+    instance: String,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
                 data: ArcSwap::from_pointee(data),
                 live,
                 publish_lock: Mutex::new(1),
+                instance: crate::domain::id::random_hex(8),
             }),
         };
         state.write_mirror(&state.snapshot());
@@ -84,9 +87,18 @@ impl AppState {
         self.snapshot().live.get(&lang).cloned().unwrap_or_default()
     }
 
-    /// Re-renders the public surface after a change and pushes it to open pages.
-    /// Returns once readers see the change.
+    /// Re-renders the public surface after a change, pushes it to open pages and
+    /// tells the other instances. Returns once readers of this instance see it.
     pub async fn publish(&self) -> anyhow::Result<()> {
+        self.refresh().await?;
+        if let Err(e) = self.inner.store.notify_change(&self.inner.instance).await {
+            tracing::warn!("other instances were not told about the change: {e}");
+        }
+        Ok(())
+    }
+
+    /// Re-renders the public surface from the database and pushes it to open pages.
+    pub async fn refresh(&self) -> anyhow::Result<()> {
         let mut version = self.inner.publish_lock.lock().await;
         let data = PageData::load(&self.inner.store, &self.inner.config.public_url, now()).await?;
         *version += 1;
@@ -98,6 +110,30 @@ impl AppState {
         let _ = self.inner.live.send(snapshot.clone());
         self.write_mirror(&snapshot);
         Ok(())
+    }
+
+    /// Re-renders whenever another instance sharing the database changes the
+    /// page (PostgreSQL); returns at once with SQLite.
+    pub async fn follow_other_instances(self) {
+        loop {
+            let mut listener = match self.inner.store.change_listener().await {
+                Ok(Some(l)) => l,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!("cannot listen for changes from other instances: {e}");
+                    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                    continue;
+                }
+            };
+            while let Ok(notice) = listener.recv().await {
+                if notice.payload() == self.inner.instance {
+                    continue;
+                }
+                if let Err(e) = self.refresh().await {
+                    tracing::warn!("re-render after another instance's change failed: {e}");
+                }
+            }
+        }
     }
 
     fn write_mirror(&self, snapshot: &Arc<Snapshot>) {

@@ -58,12 +58,22 @@ async fn fresh_postgres(admin_url: &str) -> String {
 
 /// Starts a fresh server, or None when the backend is not available here.
 pub async fn spawn_app(db: Db) -> Option<TestApp> {
-    let data_dir = std::env::temp_dir().join(format!("relais-test-{}", random_hex(6)));
-    let mirror_dir = data_dir.join("mirror");
     let database_url = match db {
         Db::Sqlite => None,
         Db::Postgres => Some(fresh_postgres(&postgres_admin_url()?).await),
     };
+    Some(spawn_app_on(database_url).await)
+}
+
+/// A fresh PostgreSQL database URL, or None when PostgreSQL is not available here.
+pub async fn postgres_database() -> Option<String> {
+    Some(fresh_postgres(&postgres_admin_url()?).await)
+}
+
+/// Starts a server on `database_url` (a fresh SQLite file when None).
+pub async fn spawn_app_on(database_url: Option<String>) -> TestApp {
+    let data_dir = std::env::temp_dir().join(format!("relais-test-{}", random_hex(6)));
+    let mirror_dir = data_dir.join("mirror");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind port 0");
@@ -85,7 +95,7 @@ pub async fn spawn_app(db: Db) -> Option<TestApp> {
         .await
         .expect("api key");
     let page_id = running.state.data().page.id.clone();
-    Some(TestApp {
+    TestApp {
         base: format!("http://{addr}"),
         page_id,
         api_key,
@@ -93,7 +103,7 @@ pub async fn spawn_app(db: Db) -> Option<TestApp> {
         running,
         data_dir,
         mirror_dir,
-    })
+    }
 }
 
 impl TestApp {
