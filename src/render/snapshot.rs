@@ -72,68 +72,74 @@ impl Snapshot {
         }
     }
 
-    /// Renders everything from `data`.
+    /// Renders everything from `data`. Documents whose bytes are the same as in
+    /// `previous` keep its compressed copies instead of being compressed again.
     pub fn build(
         data: &PageData,
         env: &Environment<'static>,
         version: u64,
+        previous: Option<&Snapshot>,
     ) -> Result<Snapshot, minijinja::Error> {
         let mut s = Snapshot {
             version,
             ..Default::default()
         };
-        let html = "text/html; charset=utf-8";
+        let mut put =
+            |key: String, kind: &'static str, cache: &'static str, body: String, mirror: String| {
+                let reused = previous
+                    .and_then(|p| p.assets.get(&key))
+                    .filter(|a| a.identity == body.as_bytes())
+                    .cloned();
+                let asset =
+                    reused.unwrap_or_else(|| Arc::new(Asset::new(kind, cache, body, Some(mirror))));
+                s.assets.insert(key, asset);
+            };
+        let (html, json_type) = (
+            "text/html; charset=utf-8",
+            "application/json; charset=utf-8",
+        );
+        let mut live_sections = HashMap::new();
         for lang in Lang::ALL {
             let code = lang.code();
             let live_ctx = view::live(data, lang);
-            let live = env.get_template("live.html")?.render(&live_ctx)?;
+            live_sections.insert(lang, env.get_template("live.html")?.render(&live_ctx)?);
             let page = env.get_template("status.html")?.render(&live_ctx)?;
             let mirror = match lang {
                 Lang::En => "index.html".to_string(),
                 Lang::Fr => "fr/index.html".to_string(),
             };
-            s.put(
-                &format!("/status@{code}"),
-                Asset::new(html, CACHE_SHORT, page, Some(mirror)),
-            );
-            s.live.insert(lang, live);
+            put(format!("/status@{code}"), html, CACHE_SHORT, page, mirror);
             let history = env
                 .get_template("history.html")?
                 .render(view::history(data, lang))?;
-            s.put(
-                &format!("/history@{code}"),
-                Asset::new(
-                    html,
-                    CACHE_SHORT,
-                    history,
-                    Some(format!("{code}/history.html")),
-                ),
+            put(
+                format!("/history@{code}"),
+                html,
+                CACHE_SHORT,
+                history,
+                format!("{code}/history.html"),
             );
             for incident in &data.incidents {
                 let mut ctx = view::base(data, lang);
                 ctx["incident"] = view::incident(incident, data, lang);
                 let body = env.get_template("incident.html")?.render(ctx)?;
-                s.put(
-                    &format!("/incidents/{}@{code}", incident.id),
-                    Asset::new(
-                        html,
-                        CACHE_SHORT,
-                        body,
-                        Some(format!("{code}/incidents/{}.html", incident.id)),
-                    ),
+                let id = &incident.id;
+                put(
+                    format!("/incidents/{id}@{code}"),
+                    html,
+                    CACHE_SHORT,
+                    body,
+                    format!("{code}/incidents/{id}.html"),
                 );
             }
         }
-        let json_type = "application/json; charset=utf-8";
         for (name, doc) in statuspage::v2_documents(data) {
-            s.put(
-                &format!("/api/v2/{name}"),
-                Asset::new(
-                    json_type,
-                    CACHE_SHORT,
-                    doc.to_string(),
-                    Some(format!("api/v2/{name}")),
-                ),
+            put(
+                format!("/api/v2/{name}"),
+                json_type,
+                CACHE_SHORT,
+                doc.to_string(),
+                format!("api/v2/{name}"),
             );
         }
         let alternatives = json!({
@@ -141,65 +147,55 @@ impl Snapshot {
             "status": data.rollup,
             "alternatives": data.alternatives,
         });
-        s.put(
-            "/api/alternatives.json",
-            Asset::new(
+        let fixed: [(&str, &'static str, &'static str, String); 6] = [
+            (
+                "/api/alternatives.json",
                 json_type,
                 CACHE_SHORT,
                 alternatives.to_string(),
-                Some("api/alternatives.json".into()),
             ),
-        );
-        s.put(
-            "/history.atom",
-            Asset::new(
+            (
+                "/history.atom",
                 "application/atom+xml; charset=utf-8",
                 CACHE_SHORT,
                 feeds::atom(data),
-                Some("history.atom".into()),
             ),
-        );
-        s.put(
-            "/history.rss",
-            Asset::new(
+            (
+                "/history.rss",
                 "application/rss+xml; charset=utf-8",
                 CACHE_SHORT,
                 feeds::rss(data),
-                Some("history.rss".into()),
             ),
-        );
-        s.put(
-            "/widget.js",
-            Asset::new(
+            (
+                "/widget.js",
                 "text/javascript; charset=utf-8",
                 CACHE_SHORT,
                 widget(data),
-                Some("widget.js".into()),
             ),
-        );
-        s.put(
-            "/assets/style.css",
-            Asset::new(
+            (
+                "/assets/style.css",
                 "text/css; charset=utf-8",
                 CACHE_ASSET,
                 assets::STYLE_CSS.into(),
-                Some("assets/style.css".into()),
             ),
-        );
-        s.put(
-            "/assets/live.js",
-            Asset::new(
+            (
+                "/assets/live.js",
                 "text/javascript; charset=utf-8",
                 CACHE_ASSET,
                 assets::LIVE_JS.into(),
-                Some("assets/live.js".into()),
             ),
-        );
+        ];
+        for (path, kind, cache, body) in fixed {
+            put(
+                path.to_string(),
+                kind,
+                cache,
+                body,
+                path.trim_start_matches('/').to_string(),
+            );
+        }
+        s.live = live_sections;
         Ok(s)
-    }
-
-    fn put(&mut self, key: &str, asset: Asset) {
-        self.assets.insert(key.to_string(), Arc::new(asset));
     }
 }
 
@@ -223,4 +219,41 @@ fn widget(data: &PageData) -> String {
     });
     let literal = payload.to_string().replace('<', "\\u003c");
     assets::WIDGET_JS.replace("__RELAIS_DATA__", &literal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Channel, ChannelKind, ComponentStatus};
+    use std::collections::BTreeMap;
+
+    fn data(status: ComponentStatus) -> PageData {
+        let mut c = Channel::new("WhatsApp", ChannelKind::Whatsapp, "+33 6", 0);
+        c.status = status;
+        let settings = BTreeMap::new();
+        PageData::assemble(
+            settings,
+            vec![c],
+            vec![],
+            vec![],
+            Default::default(),
+            "http://x",
+            1,
+        )
+    }
+
+    #[test]
+    fn unchanged_documents_keep_their_compressed_copies() {
+        let env = super::super::templates::environment(None).unwrap();
+        let first = Snapshot::build(&data(ComponentStatus::Operational), &env, 1, None).unwrap();
+        let second =
+            Snapshot::build(&data(ComponentStatus::MajorOutage), &env, 2, Some(&first)).unwrap();
+        let same = |key: &str| Arc::ptr_eq(&first.assets[key], &second.assets[key]);
+        assert!(same("/assets/style.css"));
+        assert!(same("/history@fr"));
+        assert!(!same("/status@fr"));
+        assert!(!same("/widget.js"));
+        let page = String::from_utf8_lossy(&second.assets["/status@en"].identity).to_string();
+        assert!(page.contains("Major outage"));
+    }
 }

@@ -21,6 +21,7 @@ pub fn base(data: &PageData, lang: Lang) -> Value {
 /// The live part of the status page (also pushed to open pages on change).
 pub fn live(data: &PageData, lang: Lang) -> Value {
     let mut ctx = base(data, lang);
+    ctx["show_updated"] = json!(true);
     ctx["indicator"] = json!(data.rollup.indicator);
     ctx["headline"] = json!(i18n::headline(data.rollup.indicator, lang));
     ctx["alternatives"] = alternatives(&data.alternatives, lang);

@@ -34,7 +34,7 @@ impl AppState {
     pub async fn new(store: Store, config: Config) -> anyhow::Result<AppState> {
         let env = templates::environment(config.theme_dir.as_deref())?;
         let data = PageData::load(&store, &config.public_url, now()).await?;
-        let snapshot = Snapshot::build(&data, &env, 1)?;
+        let snapshot = Snapshot::build(&data, &env, 1, None)?;
         let (live, _) = broadcast::channel(16);
         let state = AppState {
             inner: Arc::new(Inner {
@@ -102,7 +102,13 @@ impl AppState {
         let mut version = self.inner.publish_lock.lock().await;
         let data = PageData::load(&self.inner.store, &self.inner.config.public_url, now()).await?;
         *version += 1;
-        let snapshot = Arc::new(Snapshot::build(&data, &self.inner.env, *version)?);
+        let previous = self.inner.snapshot.load_full();
+        let snapshot = Arc::new(Snapshot::build(
+            &data,
+            &self.inner.env,
+            *version,
+            Some(&previous),
+        )?);
         self.inner.data.store(Arc::new(data));
         self.inner.snapshot.store(snapshot.clone());
         drop(version);
