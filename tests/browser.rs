@@ -523,8 +523,7 @@ async fn status_page_shows_channels_and_switches_to_french() {
         .wait_for_text("#channels-title", "Nos canaux", Duration::from_secs(5))
         .await;
     let url = browser.client.current_url().await.unwrap();
-    assert_eq!(url.path(), "/status");
-    assert_eq!(url.query(), Some("lang=fr"));
+    assert_eq!(url.path(), "/fr/");
     assert_eq!(
         browser.js("return document.documentElement.lang").await,
         "fr"
@@ -725,10 +724,7 @@ async fn banner_shows_alternatives_in_the_sites_language_and_dismisses() {
     let link = browser
         .js("return document.querySelector('#relais-banner a').href")
         .await;
-    assert!(
-        link.as_str().unwrap_or("").ends_with("/status?lang=en"),
-        "{link}"
-    );
+    assert!(link.as_str().unwrap_or("").ends_with("/en/"), "{link}");
     let close = browser
         .js("return document.querySelector('#relais-banner button').getAttribute('aria-label')")
         .await;

@@ -362,3 +362,63 @@ async fn instances_sharing_postgres_follow_each_other() {
     .expect("the other instance re-renders within a second");
     assert_eq!(seen["components"][0]["kind"], "signal");
 }
+
+both_backends!(
+    localized_addresses_and_a_browsable_mirror,
+    |app: TestApp| async move {
+        use relais::storage::NewIncident;
+        let wa = add_channel(
+            &app,
+            "WhatsApp",
+            ChannelKind::Whatsapp,
+            "+33 6 00 00 00 00",
+            0,
+        )
+        .await;
+        let state = &app.running.state;
+        let id = state
+            .store()
+            .create_incident(
+                NewIncident {
+                    name: "WhatsApp is down".into(),
+                    body: "Looking into it.".into(),
+                    components: vec![(wa, ComponentStatus::MajorOutage)],
+                    ..Default::default()
+                },
+                relais::domain::time::now(),
+            )
+            .await
+            .unwrap();
+        state.publish().await.unwrap();
+        // The path decides the language, whatever the browser prefers.
+        let (status, fr) = app.get_text("/fr/", "en").await;
+        assert_eq!(status, 200);
+        assert!(fr.contains("<html lang=\"fr\">"));
+        assert!(fr.contains(&format!("href=\"/fr/incidents/{id}/\"")));
+        assert!(fr.contains("href=\"/en/\" hreflang=\"en\""), "{fr}");
+        let (_, history) = app.get_text("/en/history/", "fr").await;
+        assert!(history.contains("Incident history"));
+        let (status, incident) = app.get_text(&format!("/fr/incidents/{id}/"), "en").await;
+        assert_eq!(status, 200);
+        assert!(incident.contains("WhatsApp is down") && incident.contains("Analyse en cours"));
+        for missing in ["/de/", "/fr/incidents/nope/", "/xx"] {
+            assert_eq!(app.get_text(missing, "fr").await.0, 404, "{missing}");
+        }
+        // The mirror has the same layout, so its links work on any static host.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        for file in [
+            "index.html".to_string(),
+            "en/index.html".to_string(),
+            "fr/history/index.html".to_string(),
+            format!("fr/incidents/{id}/index.html"),
+            "api/v2/summary.json".to_string(),
+            "widget.js".to_string(),
+            "assets/style.css".to_string(),
+        ] {
+            assert!(
+                app.mirror_dir.join(&file).is_file(),
+                "{file} missing from the mirror"
+            );
+        }
+    }
+);

@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 /// atomically (written beside, then renamed) so readers never see half a file.
 pub fn write(snapshot: &Snapshot, dir: &Path) -> std::io::Result<usize> {
     let mut written = 0;
-    for asset in snapshot.assets.values() {
-        let Some(rel) = &asset.mirror_path else {
-            continue;
-        };
+    for (asset, rel) in snapshot
+        .assets
+        .values()
+        .flat_map(|a| a.mirror_paths.iter().map(move |p| (a, p)))
+    {
         let target: PathBuf = dir.join(rel);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;

@@ -27,7 +27,7 @@ pub struct Asset {
     pub gzip: Bytes,
     pub br: Bytes,
     /// Where the static mirror writes it, relative to the mirror folder.
-    pub mirror_path: Option<String>,
+    pub mirror_paths: Vec<String>,
 }
 
 impl Asset {
@@ -35,7 +35,7 @@ impl Asset {
         content_type: &'static str,
         cache_control: &'static str,
         body: String,
-        mirror_path: Option<String>,
+        mirror_paths: Vec<String>,
     ) -> Asset {
         let identity = Bytes::from(body);
         let etag = assets::etag(&identity);
@@ -48,7 +48,7 @@ impl Asset {
             gzip: assets::gzip(&identity),
             br: assets::brotli(&identity),
             identity,
-            mirror_path,
+            mirror_paths,
         }
     }
 }
@@ -84,16 +84,18 @@ impl Snapshot {
             version,
             ..Default::default()
         };
-        let mut put =
-            |key: String, kind: &'static str, cache: &'static str, body: String, mirror: String| {
-                let reused = previous
-                    .and_then(|p| p.assets.get(&key))
-                    .filter(|a| a.identity == body.as_bytes())
-                    .cloned();
-                let asset =
-                    reused.unwrap_or_else(|| Arc::new(Asset::new(kind, cache, body, Some(mirror))));
-                s.assets.insert(key, asset);
-            };
+        let mut put = |key: String,
+                       kind: &'static str,
+                       cache: &'static str,
+                       body: String,
+                       mirror: Vec<String>| {
+            let reused = previous
+                .and_then(|p| p.assets.get(&key))
+                .filter(|a| a.identity == body.as_bytes())
+                .cloned();
+            let asset = reused.unwrap_or_else(|| Arc::new(Asset::new(kind, cache, body, mirror)));
+            s.assets.insert(key, asset);
+        };
         let (html, json_type) = (
             "text/html; charset=utf-8",
             "application/json; charset=utf-8",
@@ -104,10 +106,10 @@ impl Snapshot {
             let live_ctx = view::live(data, lang);
             live_sections.insert(lang, env.get_template("live.html")?.render(&live_ctx)?);
             let page = env.get_template("status.html")?.render(&live_ctx)?;
-            let mirror = match lang {
-                Lang::En => "index.html".to_string(),
-                Lang::Fr => "fr/index.html".to_string(),
-            };
+            let mut mirror = vec![format!("{code}/index.html")];
+            if lang == Lang::En {
+                mirror.push("index.html".into());
+            }
             put(format!("/status@{code}"), html, CACHE_SHORT, page, mirror);
             let history = env
                 .get_template("history.html")?
@@ -117,10 +119,11 @@ impl Snapshot {
                 html,
                 CACHE_SHORT,
                 history,
-                format!("{code}/history.html"),
+                vec![format!("{code}/history/index.html")],
             );
             for incident in &data.incidents {
                 let mut ctx = view::base(data, lang);
+                ctx["here"] = json!(format!("incidents/{}/", incident.id));
                 ctx["incident"] = view::incident(incident, data, lang);
                 let body = env.get_template("incident.html")?.render(ctx)?;
                 let id = &incident.id;
@@ -129,7 +132,7 @@ impl Snapshot {
                     html,
                     CACHE_SHORT,
                     body,
-                    format!("{code}/incidents/{id}.html"),
+                    vec![format!("{code}/incidents/{id}/index.html")],
                 );
             }
         }
@@ -139,7 +142,7 @@ impl Snapshot {
                 json_type,
                 CACHE_SHORT,
                 doc.to_string(),
-                format!("api/v2/{name}"),
+                vec![format!("api/v2/{name}")],
             );
         }
         let alternatives = json!({
@@ -191,7 +194,7 @@ impl Snapshot {
                 kind,
                 cache,
                 body,
-                path.trim_start_matches('/').to_string(),
+                vec![path.trim_start_matches('/').to_string()],
             );
         }
         s.live = live_sections;

@@ -15,6 +15,7 @@ pub fn base(data: &PageData, lang: Lang) -> Value {
         "t": i18n::strings(lang),
         "page": { "name": data.page.name, "url": data.page.url },
         "updated": i18n::datetime(data.updated_at, lang),
+        "here": "",
     })
 }
 
@@ -177,6 +178,7 @@ pub fn incident(i: &Incident, data: &PageData, lang: Lang) -> Value {
 /// The history page: closed incidents and maintenances of the last 90 days.
 pub fn history(data: &PageData, lang: Lang) -> Value {
     let mut ctx = base(data, lang);
+    ctx["here"] = json!("history/");
     ctx["incidents"] = json!(data
         .incidents
         .iter()

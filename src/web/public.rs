@@ -24,7 +24,11 @@ pub fn router() -> Router<AppState> {
         .route("/", get(status_page))
         .route("/status", get(status_page))
         .route("/history", get(history_page))
-        .route("/incidents/{id}", get(incident_page));
+        .route("/incidents/{id}", get(incident_page))
+        .route("/{lang}", get(localized_status))
+        .route("/{lang}/", get(localized_status))
+        .route("/{lang}/history/", get(localized_history))
+        .route("/{lang}/incidents/{id}/", get(localized_incident));
     for path in FIXED_PATHS {
         r = r.route(
             path,
@@ -99,6 +103,42 @@ async fn incident_page(
     serve(asset, &headers, true)
 }
 
+/// `en` or `fr` exactly, as it appears in canonical page addresses.
+fn path_lang(code: &str) -> Option<Lang> {
+    Lang::ALL.into_iter().find(|l| l.code() == code)
+}
+
+async fn localized_status(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let asset = path_lang(&code).and_then(|lang| state.snapshot().get("/status", Some(lang)));
+    serve(asset, &headers, false)
+}
+
+async fn localized_history(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let asset = path_lang(&code).and_then(|lang| state.snapshot().get("/history", Some(lang)));
+    serve(asset, &headers, false)
+}
+
+async fn localized_incident(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let asset = path_lang(&code).zip(Id::parse(&id)).and_then(|(lang, id)| {
+        state
+            .snapshot()
+            .get(&format!("/incidents/{id}"), Some(lang))
+    });
+    serve(asset, &headers, false)
+}
+
 fn fixed(State(state): State<AppState>, headers: HeaderMap, path: &str) -> Response {
     serve(state.snapshot().get(path, None), &headers, false)
 }
@@ -121,6 +161,10 @@ pub fn serve(asset: Option<Arc<Asset>>, headers: &HeaderMap, by_language: bool) 
     h.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
     );
     h.insert(
         header::VARY,

@@ -23,7 +23,7 @@
     msg.textContent = text.message;
     body.appendChild(msg);
     var link = document.createElement("a");
-    link.href = data.url + "/status?lang=" + text.lang;
+    link.href = data.url + "/" + text.lang + "/";
     link.textContent = text.see_status;
     link.style.color = "#0b57d0";
     body.appendChild(link);
