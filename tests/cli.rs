@@ -101,3 +101,77 @@ fn bad_configuration_is_explained() {
     );
     std::fs::remove_dir_all(&data).ok();
 }
+
+/// `relais serve` as an operator runs it: one event loop per core on a shared
+/// port, a key from `relais token create`, a change through the manage API,
+/// and a clean stop on SIGTERM.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_on_every_worker_and_stops_on_sigterm() {
+    let data = temp_dir();
+    let key = relais(&["token", "create", "--name", "ops"], &data, None);
+    let key = String::from_utf8_lossy(&key.stdout).trim().to_string();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_relais"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(&data)
+        .env_remove("RELAIS_DATABASE_URL")
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start relais serve");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(up, "relais serve did not answer");
+    let page: serde_json::Value = client
+        .get(format!("{base}/api/v2/status.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page_id = page["page"]["id"].as_str().unwrap().to_string();
+    let created = client
+        .post(format!("{base}/v1/pages/{page_id}/components"))
+        .header("Authorization", format!("OAuth {key}"))
+        .json(&serde_json::json!({"component": {"name": "WhatsApp", "kind": "whatsapp", "contact": "+33 6"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    // Many fresh connections land on both workers: all see the change at once.
+    for _ in 0..20 {
+        let fresh = reqwest::Client::new();
+        let v: serde_json::Value = fresh
+            .get(format!("{base}/api/v2/components.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["components"][0]["name"], "WhatsApp");
+    }
+    let pid = server.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = server.wait().unwrap();
+    assert!(
+        status.success(),
+        "relais serve exits cleanly on SIGTERM: {status}"
+    );
+    std::fs::remove_dir_all(&data).ok();
+}

@@ -102,13 +102,15 @@ impl AppState {
         let mut version = self.inner.publish_lock.lock().await;
         let data = PageData::load(&self.inner.store, &self.inner.config.public_url, now()).await?;
         *version += 1;
-        let previous = self.inner.snapshot.load_full();
-        let snapshot = Arc::new(Snapshot::build(
-            &data,
-            &self.inner.env,
-            *version,
-            Some(&previous),
-        )?);
+        // Rendering and compressing is CPU work: keep it off the threads that
+        // answer visitors, so the page keeps serving while it is rebuilt.
+        let (state, number) = (self.clone(), *version);
+        let (data, snapshot) = tokio::task::spawn_blocking(move || {
+            let previous = state.inner.snapshot.load_full();
+            Snapshot::build(&data, &state.inner.env, number, Some(&previous)).map(|s| (data, s))
+        })
+        .await??;
+        let snapshot = Arc::new(snapshot);
         self.inner.data.store(Arc::new(data));
         self.inner.snapshot.store(snapshot.clone());
         drop(version);
