@@ -34,6 +34,7 @@ pub async fn tick(state: &AppState, at: Millis) -> anyhow::Result<usize> {
             .collect();
         let changes = IncidentChanges {
             status: Some(next),
+            only_if_status: Some(m.status),
             update: Some(NewUpdate {
                 body: String::new(),
                 deliver_notifications: true,
@@ -41,8 +42,9 @@ pub async fn tick(state: &AppState, at: Millis) -> anyhow::Result<usize> {
             }),
             ..Default::default()
         };
-        state.store().update_incident(&m.id, changes, at).await?;
-        moved += 1;
+        if state.store().update_incident(&m.id, changes, at).await? {
+            moved += 1;
+        }
     }
     Ok(moved)
 }

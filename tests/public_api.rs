@@ -131,6 +131,13 @@ both_backends!(
                 .unwrap(),
             1
         );
+        // A second instance working from the same (now stale) view changes nothing.
+        assert_eq!(
+            relais::maintenance::tick(state, now + hour + 2)
+                .await
+                .unwrap(),
+            0
+        );
         state.publish().await.unwrap();
         let active = app
             .get_json("/api/v2/scheduled-maintenances/active.json")

@@ -51,6 +51,9 @@ pub struct IncidentChanges {
     pub component_ids: Option<Vec<Id>>,
     /// The update this change posts to the timeline, if any.
     pub update: Option<NewUpdate>,
+    /// Apply only while the incident still has this status (one instance among
+    /// several wins a scheduled transition; the others change nothing).
+    pub only_if_status: Option<IncidentStatus>,
 }
 
 /// A new timeline entry.
@@ -226,7 +229,8 @@ impl Store {
     }
 
     /// Applies changes to an incident, posting an update to its timeline when
-    /// the status changes or a body is given. Returns false if it does not exist.
+    /// the status changes or a body is given. Returns false if it does not exist
+    /// (or no longer has the status `only_if_status` requires).
     pub async fn update_incident(
         &self,
         incident_id: &Id,
@@ -234,6 +238,20 @@ impl Store {
         at: Millis,
     ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
+        if let Some(expected) = changes.only_if_status {
+            // Claims the row (it stays locked until commit on PostgreSQL; SQLite
+            // runs one writer at a time): a concurrent claim finds nothing to do.
+            let claimed =
+                sqlx::query("UPDATE incidents SET updated_at = $3 WHERE id = $1 AND status = $2")
+                    .bind(incident_id.as_str())
+                    .bind(expected.as_str())
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+            if claimed.rows_affected() == 0 {
+                return Ok(false);
+            }
+        }
         let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1");
         let Some(row) = sqlx::query(&sql)
             .bind(incident_id.as_str())

@@ -261,6 +261,7 @@ pub(super) async fn update(
         postmortem_body: f.nullable_text("postmortem_body")?,
         component_ids: component_ids(&f, &channels)?,
         update,
+        only_if_status: None,
     };
     if !state.store().update_incident(&id, changes, now()).await? {
         return Err(not_found("incident", &id));
