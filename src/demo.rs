@@ -236,7 +236,7 @@ pub async fn run(mut global: Global) -> anyhow::Result<()> {
     store.close().await;
     let base = &config.public_url;
     println!(
-        "Relais demo — {data}\n\n  Status page   {base}/status   (français : {base}/status?lang=fr)\n  Admin         {base}/admin    login admin@example.com / {password}\n  API (v2)      {base}/api/v2/summary.json\n  Banner        <script src=\"{base}/widget.js\" async></script>\n  Manage API    curl -H 'Authorization: OAuth {key}' {base}/v1/pages/{page_id}/incidents\n\nPress Ctrl-C to stop.",
+        "Relais demo — {data}\n\n  Status page   {base}/status   (français : {base}/fr/)\n  Admin         {base}/admin    login admin@example.com / {password}\n  API (v2)      {base}/api/v2/summary.json\n  Banner        <script src=\"{base}/widget.js\" async></script>\n  Manage API    curl -H 'Authorization: OAuth {key}' {base}/v1/pages/{page_id}/incidents\n\nPress Ctrl-C to stop.",
         data = config.data_dir.display(),
     );
     crate::server::serve(config).await
