@@ -259,4 +259,23 @@ mod tests {
         let page = String::from_utf8_lossy(&second.assets["/status@en"].identity).to_string();
         assert!(page.contains("Major outage"));
     }
+
+    #[test]
+    fn the_mirror_rewrites_only_what_changed() {
+        let env = super::super::templates::environment(None).unwrap();
+        let dir = std::env::temp_dir().join(format!(
+            "relais-mirror-{}",
+            crate::domain::id::random_hex(4)
+        ));
+        let first = Snapshot::build(&data(ComponentStatus::Operational), &env, 1, None).unwrap();
+        let all = super::super::mirror::write(&first, None, &dir).unwrap();
+        let second =
+            Snapshot::build(&data(ComponentStatus::MajorOutage), &env, 2, Some(&first)).unwrap();
+        let changed = super::super::mirror::write(&second, Some(&first), &dir).unwrap();
+        assert!(changed > 0 && changed < all, "{changed} of {all}");
+        let page = std::fs::read_to_string(dir.join("fr/index.html")).unwrap();
+        assert!(page.contains("Panne majeure"));
+        assert!(dir.join("assets/style.css").is_file());
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -48,7 +48,8 @@ impl AppState {
                 instance: crate::domain::id::random_hex(8),
             }),
         };
-        state.write_mirror(&state.snapshot());
+        let first = state.clone();
+        tokio::task::spawn_blocking(move || first.write_mirror(&first.snapshot(), None)).await?;
         Ok(state)
     }
 
@@ -104,10 +105,14 @@ impl AppState {
         *version += 1;
         // Rendering and compressing is CPU work: keep it off the threads that
         // answer visitors, so the page keeps serving while it is rebuilt.
+        // The mirror is written in the same step, under the lock, so that files
+        // are replaced in the order of the changes.
         let (state, number) = (self.clone(), *version);
         let (data, snapshot) = tokio::task::spawn_blocking(move || {
             let previous = state.inner.snapshot.load_full();
-            Snapshot::build(&data, &state.inner.env, number, Some(&previous)).map(|s| (data, s))
+            let snapshot = Snapshot::build(&data, &state.inner.env, number, Some(&previous))?;
+            state.write_mirror(&snapshot, Some(&previous));
+            Ok::<_, minijinja::Error>((data, snapshot))
         })
         .await??;
         let snapshot = Arc::new(snapshot);
@@ -115,8 +120,7 @@ impl AppState {
         self.inner.snapshot.store(snapshot.clone());
         drop(version);
         // No live page open is not an error.
-        let _ = self.inner.live.send(snapshot.clone());
-        self.write_mirror(&snapshot);
+        let _ = self.inner.live.send(snapshot);
         Ok(())
     }
 
@@ -144,15 +148,14 @@ impl AppState {
         }
     }
 
-    fn write_mirror(&self, snapshot: &Arc<Snapshot>) {
-        let Some(dir) = self.inner.config.mirror_dir.clone() else {
+    /// Writes what changed since `previous` (everything without it) to the
+    /// static mirror, if one is configured. Blocking file I/O.
+    fn write_mirror(&self, snapshot: &Snapshot, previous: Option<&Snapshot>) {
+        let Some(dir) = &self.inner.config.mirror_dir else {
             return;
         };
-        let snapshot = snapshot.clone();
-        tokio::task::spawn_blocking(move || {
-            if let Err(e) = mirror::write(&snapshot, &dir) {
-                tracing::warn!("static mirror not written to {}: {e}", dir.display());
-            }
-        });
+        if let Err(e) = mirror::write(snapshot, previous, dir) {
+            tracing::warn!("static mirror not written to {}: {e}", dir.display());
+        }
     }
 }
