@@ -80,15 +80,10 @@ pub async fn declare_down(
     if !already {
         channel.status = ComponentStatus::MajorOutage;
         let alt = alternatives::compute(&channels, &state.data().templates);
-        let [first, second] = [lang, lang.other()];
         let new = NewIncident {
-            name: format!(
-                "{} / {}",
-                i18n::named(first, "incident_down_name", &name),
-                i18n::named(second, "incident_down_name", &name)
-            ),
+            name: i18n::both(lang, "incident_down_name", &name),
             status: Some(IncidentStatus::Investigating),
-            body: format!("{}\n\n{}", alt.message(first), alt.message(second)),
+            body: format!("{}\n\n{}", alt.message(lang), alt.message(lang.other())),
             deliver_notifications: true,
             components: vec![(id, ComponentStatus::MajorOutage)],
             ..Default::default()
@@ -123,12 +118,7 @@ pub async fn back_up(
         .into_iter()
         .filter(|i| i.is_open() && !i.is_maintenance() && i.component_ids.contains(&id))
         .collect();
-    let [first, second] = [lang, lang.other()];
-    let body = format!(
-        "{} / {}",
-        i18n::named(first, "incident_back_body", &channel.name),
-        i18n::named(second, "incident_back_body", &channel.name)
-    );
+    let body = i18n::both(lang, "incident_back_body", &channel.name);
     for incident in &incidents {
         let others_down = incident.component_ids.iter().any(|other| {
             *other != id

@@ -231,6 +231,15 @@ pub fn named(lang: Lang, key: &str, name: &str) -> String {
     text(lang, key).replace("{name}", name)
 }
 
+/// A text for visitors in both languages, the owner's first: "… / …".
+pub fn both(lang: Lang, key: &str, name: &str) -> String {
+    format!(
+        "{} / {}",
+        named(lang, key, name),
+        named(lang.other(), key, name)
+    )
+}
+
 /// A channel kind, as read by a person.
 pub fn kind(k: ChannelKind, lang: Lang) -> &'static str {
     let key = format!("kind_{}", k.as_str());

@@ -396,12 +396,7 @@ pub async fn resolve(
         } else {
             IncidentStatus::Resolved
         };
-        let [first, second] = [admin.lang, admin.lang.other()];
-        let body = format!(
-            "{} / {}",
-            i18n::text(first, "incident_resolved_body"),
-            i18n::text(second, "incident_resolved_body")
-        );
+        let body = i18n::both(admin.lang, "incident_resolved_body", "");
         let changes = IncidentChanges {
             status: Some(done),
             update: Some(NewUpdate {
