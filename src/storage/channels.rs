@@ -63,23 +63,14 @@ impl Store {
     /// Stores a new channel and its first status.
     pub async fn insert_channel(&self, c: &Channel) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
+        bind_fields(
+            sqlx::query(
             "INSERT INTO components (id, name, description, status, kind, contact, fallback_rank, \
              position, group_id, showcase, only_show_if_degraded, start_date, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            ),
+            c,
         )
-        .bind(c.id.as_str())
-        .bind(&c.name)
-        .bind(c.description.as_deref())
-        .bind(c.status.as_str())
-        .bind(c.kind.as_str())
-        .bind(&c.contact)
-        .bind(c.fallback_rank)
-        .bind(c.position)
-        .bind(c.group_id.as_ref().map(Id::as_str))
-        .bind(c.showcase as i64)
-        .bind(c.only_show_if_degraded as i64)
-        .bind(c.start_date.as_deref())
         .bind(c.created_at)
         .bind(c.updated_at)
         .execute(&mut *tx)
@@ -97,23 +88,14 @@ impl Store {
         let Some(previous) = previous else {
             return Ok(false);
         };
-        sqlx::query(
+        bind_fields(
+            sqlx::query(
             "UPDATE components SET name = $2, description = $3, status = $4, kind = $5, contact = $6, \
              fallback_rank = $7, position = $8, group_id = $9, showcase = $10, \
              only_show_if_degraded = $11, start_date = $12, updated_at = $13 WHERE id = $1",
+            ),
+            c,
         )
-        .bind(c.id.as_str())
-        .bind(&c.name)
-        .bind(c.description.as_deref())
-        .bind(c.status.as_str())
-        .bind(c.kind.as_str())
-        .bind(&c.contact)
-        .bind(c.fallback_rank)
-        .bind(c.position)
-        .bind(c.group_id.as_ref().map(Id::as_str))
-        .bind(c.showcase as i64)
-        .bind(c.only_show_if_degraded as i64)
-        .bind(c.start_date.as_deref())
         .bind(c.updated_at)
         .execute(&mut *tx)
         .await?;
@@ -217,6 +199,26 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Binds a channel's fields as `$1` (id) to `$12` (start_date), in column order.
+fn bind_fields<'q>(
+    query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    c: &'q Channel,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(c.id.as_str())
+        .bind(&c.name)
+        .bind(c.description.as_deref())
+        .bind(c.status.as_str())
+        .bind(c.kind.as_str())
+        .bind(&c.contact)
+        .bind(c.fallback_rank)
+        .bind(c.position)
+        .bind(c.group_id.as_ref().map(Id::as_str))
+        .bind(c.showcase as i64)
+        .bind(c.only_show_if_degraded as i64)
+        .bind(c.start_date.as_deref())
 }
 
 /// The current status of a channel, inside a transaction.
