@@ -23,6 +23,78 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// How channels are watched.
+    pub detect: DetectConfig,
+    /// Monitors defined in the file, kept in the database as they are here.
+    pub monitors: Vec<MonitorConfig>,
+}
+
+/// The `[detect]` table: how checks are run and judged.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DetectConfig {
+    /// Run checks at all (off: this instance only serves pages).
+    pub enabled: bool,
+    /// Name of the location this server checks from.
+    pub location: String,
+    /// How many locations must agree before a channel changes (1: any).
+    pub quorum: usize,
+    /// A probe agent silent for longer than this is lost.
+    pub agent_timeout_seconds: u64,
+    /// Targets that should always answer (`host:port` or an http(s) URL).
+    /// When every monitor and every canary fail at once, Relais suspects its
+    /// own network and declares nothing down. Empty: no self-check.
+    pub canary: Vec<String>,
+    /// How long raw check results are kept.
+    pub raw_retention_hours: u64,
+    /// Fastest allowed check interval, in milliseconds.
+    pub min_interval_ms: i64,
+    /// Checks running at once, at most.
+    pub concurrency: usize,
+    /// Reports one visitor may send per 10 minutes.
+    pub reports_per_source: i64,
+    /// Behind a reverse proxy: take the visitor's address from the last
+    /// `X-Forwarded-For` entry.
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for DetectConfig {
+    fn default() -> Self {
+        DetectConfig {
+            enabled: true,
+            location: "server".into(),
+            quorum: 1,
+            agent_timeout_seconds: 60,
+            canary: Vec::new(),
+            raw_retention_hours: 24,
+            min_interval_ms: crate::domain::monitor::MIN_INTERVAL_MS,
+            concurrency: 256,
+            reports_per_source: 5,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// A `[[monitors]]` entry of the config file; the kind's own options
+/// (`keyword`, `record_type`, …) sit beside the common ones.
+#[derive(Clone, Debug, Deserialize)]
+pub struct MonitorConfig {
+    /// The channel's name (or id).
+    pub channel: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub target: String,
+    pub interval_seconds: Option<f64>,
+    pub timeout_seconds: Option<f64>,
+    pub retries: Option<u32>,
+    pub fail_after: Option<u32>,
+    pub recover_after: Option<u32>,
+    pub flap_limit: Option<u32>,
+    pub down_status: Option<String>,
+    pub enabled: Option<bool>,
+    #[serde(flatten)]
+    pub spec: toml::Table,
 }
 
 /// The file form of [`Config`]; every field optional.
@@ -37,6 +109,9 @@ pub struct FileConfig {
     pub theme_dir: Option<PathBuf>,
     pub secure_cookies: Option<bool>,
     pub max_body_bytes: Option<usize>,
+    pub detect: Option<DetectConfig>,
+    #[serde(default)]
+    pub monitors: Vec<MonitorConfig>,
 }
 
 /// A configuration problem, phrased for the person running the command.
@@ -113,6 +188,8 @@ impl Config {
             mirror_dir: over.mirror_dir.or(file.mirror_dir),
             theme_dir: over.theme_dir.or(file.theme_dir),
             max_body_bytes: file.max_body_bytes.unwrap_or(256 * 1024),
+            detect: file.detect.unwrap_or_default(),
+            monitors: file.monitors,
         })
     }
 }

@@ -37,6 +37,7 @@ async fn launch(config: Config) -> anyhow::Result<AppState> {
     let store = open_store(&config).await?;
     let state = AppState::new(store, config).await?;
     tokio::spawn(crate::maintenance::run(state.clone()));
+    tokio::spawn(crate::detect::engine::run(state.clone()));
     tokio::spawn(state.clone().follow_other_instances());
     Ok(state)
 }

@@ -32,6 +32,10 @@ pub struct Incident {
     pub component_ids: Vec<Id>,
     /// Newest first, as Statuspage lists them.
     pub updates: Vec<IncidentUpdate>,
+    /// Opened by detection rather than by a person.
+    pub automatic: bool,
+    /// Detection still writes its updates (until the owner edits it).
+    pub auto_managed: bool,
 }
 
 /// One entry of an incident's timeline.
@@ -133,6 +137,8 @@ mod tests {
             postmortem_published_at: None,
             component_ids: vec![],
             updates: vec![],
+            automatic: false,
+            auto_managed: false,
         }
     }
 

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 const INCIDENT_COLUMNS: &str =
     "id, name, status, impact, impact_override, created_at, updated_at, \
     started_at, monitoring_at, resolved_at, scheduled_for, scheduled_until, auto_transition, \
-    causes, measures, postmortem_body, postmortem_published_at";
+    causes, measures, postmortem_body, postmortem_published_at, automatic, auto_managed";
 
 /// What a new incident or maintenance starts with.
 #[derive(Clone, Debug, Default)]
@@ -35,6 +35,8 @@ pub struct NewIncident {
     /// New statuses for channels (also marks them affected).
     pub components: Vec<(Id, ComponentStatus)>,
     pub started_at: Option<Millis>,
+    /// Opened by detection for this channel (it manages it until the owner edits it).
+    pub automatic_for: Option<Id>,
 }
 
 /// A change to an incident; `None` fields are left as they are.
@@ -51,6 +53,9 @@ pub struct IncidentChanges {
     pub component_ids: Option<Vec<Id>>,
     /// The update this change posts to the timeline, if any.
     pub update: Option<NewUpdate>,
+    /// Written by detection; any other change means the owner took over and
+    /// detection stops updating the incident.
+    pub automatic: bool,
     /// Apply only while the incident still has this status (one instance among
     /// several wins a scheduled transition; the others change nothing).
     pub only_if_status: Option<IncidentStatus>,
@@ -89,6 +94,8 @@ fn incident(row: &AnyRow) -> Result<Incident> {
         postmortem_published_at: opt_int(row, "postmortem_published_at")?,
         component_ids: Vec::new(),
         updates: Vec::new(),
+        automatic: row.try_get::<i64, _>("automatic")? != 0,
+        auto_managed: row.try_get::<i64, _>("auto_managed")? != 0,
     })
 }
 
@@ -196,8 +203,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO incidents (id, name, status, impact, impact_override, created_at, \
              updated_at, started_at, monitoring_at, resolved_at, scheduled_for, scheduled_until, \
-             auto_transition, causes, measures) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             auto_transition, causes, measures, automatic, auto_channel_id, auto_managed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15)",
         )
         .bind(incident_id.as_str())
         .bind(&new.name)
@@ -213,6 +220,8 @@ impl Store {
         .bind(new.auto_transition as i64)
         .bind(new.causes.as_deref())
         .bind(new.measures.as_deref())
+        .bind(i64::from(new.automatic_for.is_some()))
+        .bind(new.automatic_for.as_ref().map(Id::as_str))
         .execute(&mut *tx)
         .await?;
         let mut linked = new.component_ids.clone();
@@ -333,7 +342,8 @@ impl Store {
             "UPDATE incidents SET name = $2, status = $3, impact = $4, impact_override = $5, \
              updated_at = $6, monitoring_at = $7, resolved_at = $8, scheduled_for = $9, \
              scheduled_until = $10, causes = $11, measures = $12, postmortem_body = $13, \
-             postmortem_published_at = $14 WHERE id = $1",
+             postmortem_published_at = $14, \
+             auto_managed = CASE WHEN $15 = 1 THEN auto_managed ELSE 0 END WHERE id = $1",
         )
         .bind(incident_id.as_str())
         .bind(&current.name)
@@ -349,6 +359,7 @@ impl Store {
         .bind(current.measures.as_deref())
         .bind(current.postmortem_body.as_deref())
         .bind(current.postmortem_published_at)
+        .bind(i64::from(changes.automatic))
         .execute(&mut *tx)
         .await?;
         if let Some(u) = update {
@@ -382,7 +393,30 @@ impl Store {
         .bind(at)
         .execute(&self.pool)
         .await?;
-        Ok(done.rows_affected() > 0)
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        // Editing the timeline is the owner taking over from detection.
+        sqlx::query("UPDATE incidents SET auto_managed = 0 WHERE id = $1")
+            .bind(incident_id.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(true)
+    }
+
+    /// The open incident detection opened for a channel, if any.
+    pub async fn open_automatic_incident(&self, channel_id: &Id) -> Result<Option<Incident>> {
+        let row = sqlx::query(
+            "SELECT id FROM incidents WHERE automatic = 1 AND auto_channel_id = $1 \
+             AND status NOT IN ('resolved', 'postmortem', 'completed') ORDER BY created_at DESC",
+        )
+        .bind(channel_id.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(r) => self.incident(&id(&r, "id")?).await,
+            None => Ok(None),
+        }
     }
 
     /// Deletes an incident; false when it did not exist.

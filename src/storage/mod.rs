@@ -7,10 +7,13 @@
 mod accounts;
 mod changes;
 mod channels;
+mod detection;
 mod incidents;
+mod monitors;
 mod settings;
 
 pub use accounts::{ApiKey, Session, User};
+pub use detection::{Agent, ResultRow, RollupRow};
 pub use incidents::{IncidentChanges, NewIncident, NewUpdate};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -102,16 +105,30 @@ impl Store {
     /// Applies this backend's pending migrations.
     pub async fn migrate(&self) -> Result<()> {
         let files: &[(i64, &str, &str)] = match self.backend {
-            Backend::Sqlite => &[(
-                1,
-                "initial",
-                include_str!("migrations/sqlite/0001_initial.sql"),
-            )],
-            Backend::Postgres => &[(
-                1,
-                "initial",
-                include_str!("migrations/postgres/0001_initial.sql"),
-            )],
+            Backend::Sqlite => &[
+                (
+                    1,
+                    "initial",
+                    include_str!("migrations/sqlite/0001_initial.sql"),
+                ),
+                (
+                    2,
+                    "detection",
+                    include_str!("migrations/sqlite/0002_detection.sql"),
+                ),
+            ],
+            Backend::Postgres => &[
+                (
+                    1,
+                    "initial",
+                    include_str!("migrations/postgres/0001_initial.sql"),
+                ),
+                (
+                    2,
+                    "detection",
+                    include_str!("migrations/postgres/0002_detection.sql"),
+                ),
+            ],
         };
         let migrations: Vec<Migration> = files
             .iter()

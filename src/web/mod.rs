@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod detect;
 pub mod events;
 pub mod manage;
 pub mod openapi;
@@ -24,6 +25,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(public::router())
         .merge(manage::router())
+        .merge(detect::router())
         .merge(admin::router())
         .merge(openapi::router())
         .route("/status/events", get(events::live))

@@ -1,6 +1,6 @@
 //! The OpenAPI 3 description of the whole HTTP API, served at `/api/openapi.json`.
 
-use super::{manage, public, AppState};
+use super::{detect, manage, public, AppState};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -46,6 +46,7 @@ pub fn served_routes() -> Vec<(&'static str, Vec<&'static str>)> {
     ];
     routes.extend(public::FIXED_PATHS.iter().map(|p| (*p, vec!["get"])));
     routes.extend(manage::ROUTES.iter().map(|(p, m)| (*p, m.to_vec())));
+    routes.extend(detect::ROUTES.iter().map(|(p, m)| (*p, m.to_vec())));
     routes
 }
 

@@ -2,6 +2,7 @@
 //! every change: reload, re-render, swap, notify live pages, mirror.
 
 use crate::config::Config;
+use crate::detect::Detection;
 use crate::domain::time::now;
 use crate::domain::Lang;
 use crate::render::{mirror, templates, PageData, Snapshot};
@@ -27,6 +28,7 @@ struct Inner {
     publish_lock: Mutex<u64>,
     /// Identifies this instance in change notices to the others.
     instance: String,
+    detection: Detection,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
                 live,
                 publish_lock: Mutex::new(1),
                 instance: crate::domain::id::random_hex(8),
+                detection: Detection::default(),
             }),
         };
         let first = state.clone();
@@ -61,6 +64,11 @@ impl AppState {
     /// The instance configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// What detection shares: its picture of the monitors, counters, wake-up.
+    pub fn detection(&self) -> &Detection {
+        &self.inner.detection
     }
 
     /// The template environment (embedded defaults and theme overrides).

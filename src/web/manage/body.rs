@@ -239,6 +239,28 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A number (fractions allowed), as a JSON number or a form string.
+    pub fn number(&self, field: &str) -> Result<Option<f64>, Problem> {
+        match self.get(field) {
+            None => Ok(None),
+            Some(Value::Number(n)) => Ok(n.as_f64()),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .map(Some)
+                .ok_or_else(|| self.wrong(field, "a number")),
+            Some(_) => Err(self.wrong(field, "a number")),
+        }
+    }
+
+    /// The field as sent, for nested objects read elsewhere.
+    pub fn raw(&self, field: &str) -> Option<&'a Value> {
+        self.get(field)
+    }
+
     /// An RFC 3339 timestamp; absent, null or "" is None.
     pub fn time(&self, field: &str) -> Result<Option<Millis>, Problem> {
         match self.text(field)? {

@@ -200,6 +200,7 @@ pub(super) async fn create(
         component_ids: component_ids(&f, &channels)?.unwrap_or_default(),
         components: component_statuses(&f, &channels)?,
         started_at: None,
+        automatic_for: None,
     };
     let id = state.store().create_incident(new, now()).await?;
     publish(&state).await?;
@@ -261,6 +262,7 @@ pub(super) async fn update(
         postmortem_body: f.nullable_text("postmortem_body")?,
         component_ids: component_ids(&f, &channels)?,
         update,
+        automatic: false,
         only_if_status: None,
     };
     if !state.store().update_incident(&id, changes, now()).await? {
