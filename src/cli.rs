@@ -60,6 +60,24 @@ pub enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Run one check of a monitor now and print the verdict (exit status 0
+    /// when operational, 1 when degraded, 2 when failing).
+    Check {
+        /// The monitor's id or name.
+        monitor: String,
+    },
+    /// Run the server's network checks from this machine and report them.
+    Probe {
+        /// The Relais server, e.g. https://status.example.com
+        #[arg(long, env = "RELAIS_PROBE_SERVER")]
+        server: String,
+        /// An API key of that server (`relais token create`).
+        #[arg(long, env = "RELAIS_PROBE_TOKEN", hide_env_values = true)]
+        token: String,
+        /// This probe's location name, e.g. paris or us-east.
+        #[arg(long, env = "RELAIS_PROBE_LOCATION")]
+        location: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -150,5 +168,59 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{key}");
             Ok(())
         }
+        Command::Check { monitor } => check(&cli.global.resolve()?, &monitor).await,
+        Command::Probe {
+            server,
+            token,
+            location,
+        } => crate::detect::probe::run(server, token, location).await,
+    }
+}
+
+/// `relais check MONITOR`: one check, its verdict on stdout, the verdict as
+/// the exit status.
+async fn check(config: &Config, wanted: &str) -> anyhow::Result<()> {
+    let store = crate::server::open_store(config).await?;
+    let monitors = store.monitors().await?;
+    let wanted = wanted.trim();
+    let found: Vec<_> = monitors
+        .iter()
+        .filter(|(m, _)| m.id.as_str() == wanted || m.name.eq_ignore_ascii_case(wanted))
+        .collect();
+    let (m, _) = match found.as_slice() {
+        [one] => one,
+        [] => {
+            let names: Vec<&str> = monitors.iter().map(|(m, _)| m.name.as_str()).collect();
+            anyhow::bail!(
+                "no monitor `{wanted}`; known monitors: {}",
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            )
+        }
+        _ => anyhow::bail!("several monitors are named `{wanted}`; give its id"),
+    };
+    let checker = crate::detect::checks::Checker::new(Some(store.clone()), 1)?;
+    let outcome = checker.check(m).await;
+    store.close().await;
+    let latency = outcome
+        .latency_ms
+        .map(|l| format!(" in {l} ms"))
+        .unwrap_or_default();
+    let why = outcome
+        .error
+        .as_deref()
+        .map(|e| format!(": {e}"))
+        .unwrap_or_default();
+    println!(
+        "{} ({} {}): {}{latency}{why}",
+        m.name, m.kind, m.target, outcome.status
+    );
+    match outcome.status {
+        crate::domain::ComponentStatus::Operational => Ok(()),
+        crate::domain::ComponentStatus::DegradedPerformance => std::process::exit(1),
+        _ => std::process::exit(2),
     }
 }

@@ -37,6 +37,9 @@ pub struct DetectConfig {
     pub enabled: bool,
     /// Name of the location this server checks from.
     pub location: String,
+    /// This server runs the network checks itself (off: only probe agents
+    /// do, and the server judges what they send).
+    pub local_checks: bool,
     /// How many locations must agree before a channel changes (1: any).
     pub quorum: usize,
     /// A probe agent silent for longer than this is lost.
@@ -63,6 +66,7 @@ impl Default for DetectConfig {
         DetectConfig {
             enabled: true,
             location: "server".into(),
+            local_checks: true,
             quorum: 1,
             agent_timeout_seconds: 60,
             canary: Vec::new(),

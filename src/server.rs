@@ -35,6 +35,7 @@ pub struct Running {
 /// Opens storage, renders the first snapshot and starts the background jobs.
 async fn launch(config: Config) -> anyhow::Result<AppState> {
     let store = open_store(&config).await?;
+    crate::detect::definition::sync_config(&store, &config).await?;
     let state = AppState::new(store, config).await?;
     tokio::spawn(crate::maintenance::run(state.clone()));
     tokio::spawn(crate::detect::engine::run(state.clone()));

@@ -226,7 +226,7 @@ impl Engine {
                 task.abort();
             }
             self.trackers.retain(|(id, _), _| *id != m.id);
-            if m.enabled {
+            if m.enabled && (self.config.local_checks || !m.kind.is_network()) {
                 let task = schedule::spawn(self.checker.clone(), m.clone(), self.tx.clone());
                 self.tasks.insert(m.id.clone(), task);
             }
@@ -349,7 +349,7 @@ impl Engine {
             .filter(|a| a.location != self.config.location && at - a.last_seen <= timeout)
             .map(|a| a.location.clone())
             .collect();
-        if !self.suspect {
+        if self.config.local_checks && !self.suspect {
             live.push(self.config.location.clone());
         }
         live
@@ -444,20 +444,25 @@ impl Engine {
             return;
         }
         let location = self.config.location.clone();
-        let network: Vec<&Monitor> = self
+        // Monitors not yet checked from here say nothing either way.
+        let checked: Vec<&Tracker> = self
             .monitors
             .values()
             .filter(|m| m.enabled && m.kind.is_network())
+            .filter_map(|m| self.trackers.get(&(m.id.clone(), location.clone())))
             .collect();
-        let all_failing = !network.is_empty()
-            && network.iter().all(|m| {
-                self.trackers
-                    .get(&(m.id.clone(), location.clone()))
-                    .is_some_and(Tracker::last_failed)
-            });
+        let all_failing = !checked.is_empty() && checked.iter().all(|t| t.last_failed());
         if !all_failing {
             if self.suspect {
                 tracing::info!("network self-check: checks answer again");
+                // What answers again forgets the failures seen while the
+                // network was suspect; what still fails keeps them.
+                for ((id, loc), t) in self.trackers.iter_mut() {
+                    if *loc == location && !t.last_failed() {
+                        let published = self.states.get(id).and_then(|s| s.status);
+                        *t = Tracker::new(published.unwrap_or(ComponentStatus::Operational));
+                    }
+                }
             }
             self.suspect = false;
             self.canary = None;
@@ -519,11 +524,14 @@ impl Engine {
     /// Shares the current picture with the admin and `/metrics`.
     fn publish_view(&self, at: Millis) {
         let timeout = self.config.agent_timeout_seconds as Millis * 1000;
-        let mut locations = vec![LocationView {
-            name: self.config.location.clone(),
-            live: !self.suspect,
-            last_seen: None,
-        }];
+        let mut locations = Vec::new();
+        if self.config.local_checks {
+            locations.push(LocationView {
+                name: self.config.location.clone(),
+                live: !self.suspect,
+                last_seen: None,
+            });
+        }
         locations.extend(
             self.agents
                 .iter()

@@ -172,9 +172,9 @@ fn sync(
         keep
     });
     for (id, m) in wanted {
-        if !tasks.contains_key(&id) {
+        tasks.entry(id).or_insert_with(|| {
             let task = schedule::spawn(checker.clone(), m.clone(), tx.clone());
-            tasks.insert(id, (m, task));
-        }
+            (m, task)
+        });
     }
 }

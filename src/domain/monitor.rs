@@ -365,7 +365,10 @@ impl Monitor {
             );
         }
         if self.kind == MonitorKind::Heartbeat
-            && self.spec.period_seconds.is_none_or(|p| !(p >= 1.0))
+            && self
+                .spec
+                .period_seconds
+                .is_none_or(|p| p.is_nan() || p < 1.0)
         {
             err("period_seconds", "must be at least 1 second".into());
         }

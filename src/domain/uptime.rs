@@ -102,6 +102,74 @@ pub fn compute(changes: &[Change], since: Millis, now: Millis) -> Uptime {
     Uptime { days, percent }
 }
 
+/// Check counts of one day (days since the epoch).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DayChecks {
+    pub day: i64,
+    pub up: i64,
+    pub degraded: i64,
+    pub down: i64,
+}
+
+/// The 90 bars from real check results: a day's uptime is the share of
+/// checks that were up (a slow answer is up); days without checks have no data.
+pub fn from_checks(days: &[DayChecks], now: Millis) -> Uptime {
+    let today = time::day(now);
+    let (mut total, mut ok) = (0i64, 0i64);
+    let bars = (today - DAYS + 1..=today)
+        .map(|day| {
+            let c = days
+                .iter()
+                .find(|d| d.day == day)
+                .copied()
+                .unwrap_or_default();
+            let n = c.up + c.degraded + c.down;
+            if n == 0 {
+                return DayBar {
+                    date: time::day_label(day),
+                    uptime: None,
+                    worst: None,
+                    outage_minutes: 0,
+                };
+            }
+            total += n;
+            ok += c.up + c.degraded;
+            let ratio = (c.up + c.degraded) as f64 / n as f64;
+            let minutes = if day == today {
+                (now - day * DAY_MS) / 60_000
+            } else {
+                1440
+            };
+            let worst = if c.down == 0 {
+                if c.degraded > 0 {
+                    ComponentStatus::DegradedPerformance
+                } else {
+                    ComponentStatus::Operational
+                }
+            } else if ratio < 0.95 {
+                ComponentStatus::MajorOutage
+            } else {
+                ComponentStatus::PartialOutage
+            };
+            DayBar {
+                date: time::day_label(day),
+                uptime: Some(ratio),
+                worst: Some(worst),
+                outage_minutes: ((1.0 - ratio) * minutes as f64).round() as i64,
+            }
+        })
+        .collect();
+    let percent = if total > 0 {
+        100.0 * ok as f64 / total as f64
+    } else {
+        100.0
+    };
+    Uptime {
+        days: bars,
+        percent,
+    }
+}
+
 fn status_at(changes: &[Change], at: Millis) -> ComponentStatus {
     changes
         .iter()
@@ -135,6 +203,32 @@ mod tests {
         assert!((yesterday.uptime.unwrap() - 23.0 / 24.0).abs() < 1e-9);
         assert_eq!(u.days[89].uptime, Some(1.0));
         assert!(u.percent > 99.9 && u.percent < 100.0);
+    }
+
+    #[test]
+    fn bars_from_checks_count_the_share_that_answered() {
+        let now = 100 * DAY_MS + 12 * 3_600_000;
+        let days = [
+            DayChecks {
+                day: 99,
+                up: 2870,
+                degraded: 0,
+                down: 10,
+            },
+            DayChecks {
+                day: 100,
+                up: 1000,
+                degraded: 440,
+                down: 0,
+            },
+        ];
+        let u = from_checks(&days, now);
+        assert_eq!(u.days[0].uptime, None);
+        let yesterday = &u.days[88];
+        assert_eq!(yesterday.worst, Some(ComponentStatus::PartialOutage));
+        assert_eq!(yesterday.outage_minutes, 5);
+        assert_eq!(u.days[89].worst, Some(ComponentStatus::DegradedPerformance));
+        assert!((u.percent - 100.0 * 4310.0 / 4320.0).abs() < 1e-9);
     }
 
     #[test]

@@ -42,6 +42,28 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("days_ago_30", "30 days ago", "il y a 30 jours"),
     ("colon", ": ", "\u{a0}: "),
     ("today", "Today", "Aujourd'hui"),
+    ("uptime", "Uptime", "Disponibilité"),
+    (
+        "report_button",
+        "I can't reach you on",
+        "Je n'arrive pas à vous joindre sur",
+    ),
+    (
+        "report_thanks",
+        "Thank you: your report is counted. When enough visitors report the same problem, this page says so.",
+        "Merci : votre signalement est pris en compte. Quand assez de visiteurs signalent le même problème, cette page l'indique.",
+    ),
+    ("cant_reach", "Can't reach us?", "Vous n'arrivez pas à nous joindre ?"),
+    (
+        "report_limit",
+        "Thank you: your reports are already counted.",
+        "Merci : vos signalements sont déjà pris en compte.",
+    ),
+    (
+        "detected_automatically",
+        "Detected automatically",
+        "Détecté automatiquement",
+    ),
     ("no_data", "No data", "Pas de données"),
     ("no_outage", "No outage", "Aucune panne"),
     ("minutes_outage", "min of outage", "min de panne"),

@@ -3,6 +3,8 @@
 //! into compressed bytes that requests serve without touching the database.
 
 pub mod assets;
+pub mod chart;
+pub mod checks;
 pub mod feeds;
 pub mod i18n;
 pub mod mirror;

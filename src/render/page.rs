@@ -1,5 +1,6 @@
 //! The data a snapshot is rendered from, loaded in one go from storage.
 
+use super::checks::ChannelChecks;
 use crate::domain::alternatives::{self, Alternatives, Templates};
 use crate::domain::rollup::{rollup, Rollup};
 use crate::domain::time::Millis;
@@ -35,6 +36,8 @@ pub struct PageData {
     pub alternatives: Alternatives,
     pub rollup: Rollup,
     pub uptime: HashMap<Id, Uptime>,
+    /// Figures from real checks, for channels that have monitors.
+    pub checks: HashMap<Id, ChannelChecks>,
     pub now: Millis,
     /// When anything on the page last changed.
     pub updated_at: Millis,
@@ -49,9 +52,18 @@ impl PageData {
         let groups = store.groups().await?;
         let incidents = store.incidents(since).await?;
         let changes = store.status_changes(since).await?;
-        Ok(PageData::assemble(
+        let checks = super::checks::load(store, now).await?;
+        let mut data = PageData::assemble(
             settings, channels, groups, incidents, changes, public_url, now,
-        ))
+        );
+        // Where real checks exist, the bars come from them.
+        for (id, c) in &checks {
+            if let Some(u) = &c.uptime {
+                data.uptime.insert(id.clone(), u.clone());
+            }
+        }
+        data.checks = checks;
+        Ok(data)
     }
 
     /// Computes the derived parts (alternatives, roll-up, uptime) from raw data.
@@ -104,6 +116,7 @@ impl PageData {
             alternatives,
             rollup,
             uptime,
+            checks: HashMap::new(),
             now,
             updated_at,
         }

@@ -211,12 +211,26 @@ fn widget(data: &PageData) -> String {
             "message": data.alternatives.message(lang),
             "see_status": t["see_status"],
             "dismiss": t["dismiss"],
+            "report": t["report_button"],
+            "thanks": t["report_thanks"],
+            "cant_reach": t["cant_reach"],
         })
     };
+    // Channels visitors can report from the banner (not those already down).
+    let reports: Vec<_> = data
+        .channels
+        .iter()
+        .filter(|c| {
+            c.status != crate::domain::ComponentStatus::MajorOutage
+                && data.checks.get(&c.id).is_some_and(|k| k.reports)
+        })
+        .map(|c| json!({ "id": c.id, "name": c.name }))
+        .collect();
     let payload = json!({
         "active": data.alternatives.active(),
         "version": assets::etag(data.alternatives.message_en.as_bytes()),
         "url": data.page.url,
+        "reports": reports,
         "en": text(Lang::En),
         "fr": text(Lang::Fr),
     });

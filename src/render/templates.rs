@@ -56,6 +56,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("templates/admin/settings.html"),
     ),
     ("admin/keys.html", include_str!("templates/admin/keys.html")),
+    (
+        "admin/monitors.html",
+        include_str!("templates/admin/monitors.html"),
+    ),
+    (
+        "admin/monitor_form.html",
+        include_str!("templates/admin/monitor_form.html"),
+    ),
 ];
 
 /// Builds the template environment; a file named like an embedded template in

@@ -3,7 +3,8 @@
 use super::i18n::{self, component_status, incident_status};
 use super::PageData;
 use crate::domain::alternatives::Alternatives;
-use crate::domain::{Channel, Incident, Lang};
+use crate::domain::time::Millis;
+use crate::domain::{Channel, ComponentStatus, Incident, Lang};
 use serde_json::{json, Value};
 
 /// The context shared by every public page of `lang`.
@@ -124,12 +125,44 @@ fn channel(c: &Channel, data: &PageData, lang: Lang) -> Value {
         "status_label": component_status(c.status, lang),
         "contact": c.contact,
         "href": c.contact_href(),
-        "uptime": uptime.map(|u| match lang {
-            Lang::En => format!("{:.2}%", u.percent),
-            Lang::Fr => format!("{:.2}\u{a0}%", u.percent).replace('.', ","),
-        }),
+        "uptime": uptime.map(|u| percent(u.percent, lang)),
         "bars": bars,
+        "checks": data.checks.get(&c.id).map(|k| checks(k, c, data.now, lang)),
     })
+}
+
+/// Uptime figures, the response-time chart and the report button of a channel.
+fn checks(k: &super::checks::ChannelChecks, c: &Channel, now: Millis, lang: Lang) -> Value {
+    let labels = ["24 h", "7 j", "30 j", "90 j"];
+    let labels_en = ["24 h", "7 d", "30 d", "90 d"];
+    let percents: Vec<Value> = k
+        .percents
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            p.map(|p| {
+                let label = if lang == Lang::Fr {
+                    labels[i]
+                } else {
+                    labels_en[i]
+                };
+                json!({ "label": label, "value": percent(p, lang) })
+            })
+        })
+        .collect();
+    json!({
+        "percents": percents,
+        "chart": super::chart::latency_svg(&k.latency, now, lang),
+        "reports": k.reports && c.status != ComponentStatus::MajorOutage,
+    })
+}
+
+/// A percentage as each language writes it.
+fn percent(p: f64, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{p:.2}%"),
+        Lang::Fr => format!("{p:.2}\u{a0}%").replace('.', ","),
+    }
 }
 
 /// An incident or maintenance with its timeline, for display.
@@ -156,6 +189,7 @@ pub fn incident(i: &Incident, data: &PageData, lang: Lang) -> Value {
         "status": i.status,
         "status_label": incident_status(i.status, lang),
         "maintenance": i.is_maintenance(),
+        "automatic": i.automatic,
         "open": i.is_open(),
         "components": names.join(", "),
         "window": window,

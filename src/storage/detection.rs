@@ -228,6 +228,31 @@ impl Store {
         rows.iter().map(RollupRow::read).collect()
     }
 
+    /// Up, degraded and down counts per monitor over `span` buckets since `since`.
+    pub async fn check_totals(
+        &self,
+        span: &str,
+        since: Millis,
+    ) -> Result<HashMap<Id, (i64, i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT monitor_id, CAST(SUM(up) AS BIGINT) AS up, CAST(SUM(degraded) AS BIGINT) AS degraded, \
+             CAST(SUM(down) AS BIGINT) AS down FROM check_rollups WHERE span = $1 AND bucket >= $2 \
+             GROUP BY monitor_id",
+        )
+        .bind(span)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    id(r, "monitor_id")?,
+                    (r.try_get("up")?, r.try_get("degraded")?, r.try_get("down")?),
+                ))
+            })
+            .collect()
+    }
+
     /// Per-minute roll-ups since `since`, merged into buckets of `width` ms.
     pub async fn latency_series(&self, since: Millis, width: Millis) -> Result<Vec<RollupRow>> {
         let rows = sqlx::query(
@@ -292,16 +317,21 @@ impl Store {
         channel_id: &Id,
         since: Millis,
     ) -> Result<(i64, bool)> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN channel_id = $3 THEN 1 ELSE 0 END), 0) AS same \
-             FROM visitor_reports WHERE source = $1 AND at >= $2",
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM visitor_reports WHERE source = $1 AND at >= $2")
+                .bind(source)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+        let same = sqlx::query(
+            "SELECT COUNT(*) AS n FROM visitor_reports WHERE source = $1 AND at >= $2 AND channel_id = $3",
         )
         .bind(source)
         .bind(since)
         .bind(channel_id.as_str())
         .fetch_one(&self.pool)
         .await?;
-        Ok((row.try_get("n")?, row.try_get::<i64, _>("same")? > 0))
+        Ok((row.try_get("n")?, same.try_get::<i64, _>("n")? > 0))
     }
 
     /// Forgets reports older than `before`.

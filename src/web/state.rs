@@ -71,6 +71,13 @@ impl AppState {
         &self.inner.detection
     }
 
+    /// After a monitor was created, edited or deleted: the engine reloads its
+    /// monitors and the page (report buttons, figures) is rendered again.
+    pub async fn monitors_changed(&self) -> anyhow::Result<()> {
+        self.inner.detection.wake.notify_one();
+        self.publish().await
+    }
+
     /// The template environment (embedded defaults and theme overrides).
     pub fn templates(&self) -> &Environment<'static> {
         &self.inner.env

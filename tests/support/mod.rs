@@ -2,6 +2,8 @@
 //! with typed request helpers (zero2prod's `spawn_app`).
 #![allow(dead_code)]
 
+pub mod targets;
+
 use relais::config::{Config, FileConfig, Overrides};
 use relais::domain::id::random_hex;
 use relais::server::{start, Running};
@@ -70,8 +72,24 @@ pub async fn postgres_database() -> Option<String> {
     Some(fresh_postgres(&postgres_admin_url()?).await)
 }
 
+/// Starts a fresh server with a config file's settings (TOML), or None when
+/// the backend is not available here.
+pub async fn spawn_configured(db: Db, toml: &str) -> Option<TestApp> {
+    let database_url = match db {
+        Db::Sqlite => None,
+        Db::Postgres => Some(fresh_postgres(&postgres_admin_url()?).await),
+    };
+    let file: FileConfig = toml::from_str(toml).expect("test config TOML");
+    Some(spawn_with(database_url, file).await)
+}
+
 /// Starts a server on `database_url` (a fresh SQLite file when None).
 pub async fn spawn_app_on(database_url: Option<String>) -> TestApp {
+    spawn_with(database_url, FileConfig::default()).await
+}
+
+/// Starts a server on `database_url` with `file` settings under the test's own.
+pub async fn spawn_with(database_url: Option<String>, file: FileConfig) -> TestApp {
     let data_dir = std::env::temp_dir().join(format!("relais-test-{}", random_hex(6)));
     let mirror_dir = data_dir.join("mirror");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -79,7 +97,7 @@ pub async fn spawn_app_on(database_url: Option<String>) -> TestApp {
         .expect("bind port 0");
     let addr = listener.local_addr().expect("local address");
     let config = Config::resolve(
-        FileConfig::default(),
+        file,
         Overrides {
             data_dir: Some(data_dir.clone()),
             database_url,

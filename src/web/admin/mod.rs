@@ -10,6 +10,7 @@ mod i18n;
 mod incidents;
 mod keys;
 mod maintenance;
+mod monitors;
 mod session;
 mod settings;
 mod view;
@@ -77,6 +78,23 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/maintenance",
             get(maintenance::list).post(maintenance::create),
+        )
+        .route(
+            "/admin/monitors",
+            get(monitors::list).post(monitors::create),
+        )
+        .route("/admin/monitors/new", get(monitors::new_form))
+        .route(
+            "/admin/monitors/agents/forget",
+            post(monitors::forget_agent),
+        )
+        .route(
+            "/admin/monitors/{id}",
+            get(monitors::edit_form).post(monitors::save),
+        )
+        .route(
+            "/admin/monitors/{id}/delete",
+            get(monitors::confirm_delete).post(monitors::delete),
         )
         .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/keys", get(keys::list).post(keys::create))

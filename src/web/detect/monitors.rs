@@ -142,6 +142,21 @@ pub fn apply_fields(
     Ok(m)
 }
 
+/// 409 for monitors defined in the configuration file: they change there.
+fn refuse_config(m: &Monitor) -> Result<(), Problem> {
+    if m.from_config {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            "Conflict",
+            format!(
+                "Monitor `{}` is defined in the configuration file; change it there.",
+                m.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
 async fn find(state: &AppState, id: &Id) -> Result<(Monitor, MonitorState), Problem> {
     state
         .store()
@@ -185,7 +200,7 @@ pub(super) async fn create(
     let fresh = Monitor::new(channel_id, name, kind, String::new(), now());
     let m = apply_fields(&f, fresh, &channels, state.config().detect.min_interval_ms)?;
     state.store().insert_monitor(&m).await?;
-    state.detection().wake.notify_one();
+    state.monitors_changed().await.map_err(Problem::internal)?;
     let (m, s) = find(&state, &m.id).await?;
     Ok(created(view(&m, &s, &state)))
 }
@@ -198,6 +213,7 @@ pub(super) async fn update(
 ) -> Result<Response, Problem> {
     let id = path.id("monitor_id", "monitor")?;
     let (current, _) = find(&state, &id).await?;
+    refuse_config(&current)?;
     let value = body::parse(&headers, &bytes)?;
     let f = Fields::wrapped(&value, "monitor")?;
     let channels = state.store().channels().await?;
@@ -211,7 +227,7 @@ pub(super) async fn update(
     if !state.store().update_monitor(&m).await? {
         return Err(not_found("monitor", &id));
     }
-    state.detection().wake.notify_one();
+    state.monitors_changed().await.map_err(Problem::internal)?;
     let (m, s) = find(&state, &id).await?;
     Ok(ok(view(&m, &s, &state)))
 }
@@ -221,9 +237,10 @@ pub(super) async fn remove(
     State(state): State<AppState>,
 ) -> Result<Response, Problem> {
     let id = path.id("monitor_id", "monitor")?;
+    refuse_config(&find(&state, &id).await?.0)?;
     if !state.store().delete_monitor(&id).await? {
         return Err(not_found("monitor", &id));
     }
-    state.detection().wake.notify_one();
+    state.monitors_changed().await.map_err(Problem::internal)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -109,14 +109,13 @@ async fn receive(
             "Thank you; your reports are already counted.",
         )));
     }
-    if already {
-        return Ok((lang, false));
-    }
+    // Every report counts towards the sender's limit; only distinct senders
+    // count towards the channel's threshold.
     store
         .add_report(&channel, &source, at)
         .await
         .map_err(|e| fail(e.into()))?;
-    Ok((lang, true))
+    Ok((lang, !already))
 }
 
 /// The client's address as a trusted reverse proxy saw it.
