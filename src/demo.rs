@@ -1,19 +1,21 @@
 //! `relais demo`: a throwaway instance with a bakery's channels, an ongoing
-//! WhatsApp outage, past incidents and an upcoming maintenance.
+//! WhatsApp outage, past incidents, an upcoming maintenance, and monitors
+//! with 90 days of check history.
 
 use crate::cli::Global;
 use crate::domain::id::random_hex;
+use crate::domain::monitor::{Monitor, MonitorKind};
 use crate::domain::time::now;
 use crate::domain::{Channel, ChannelKind, ComponentStatus, Group, Id, Impact, IncidentStatus};
 use crate::render::page::keys;
-use crate::storage::{IncidentChanges, NewIncident, NewUpdate, Store};
+use crate::storage::{IncidentChanges, NewIncident, NewUpdate, ResultRow, Store};
 use crate::web::auth;
 
 const DAY: i64 = 86_400_000;
 const HOUR: i64 = 3_600_000;
 
-/// Seeds the demo data into an empty store.
-pub async fn seed(store: &Store) -> anyhow::Result<()> {
+/// Seeds the demo data into an empty store; `base` is the demo's own address.
+pub async fn seed(store: &Store, base: &str) -> anyhow::Result<()> {
     let t0 = now() - 120 * DAY;
     store
         .set_setting(keys::PAGE_NAME, "Boulangerie Dupont")
@@ -192,6 +194,55 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         )
         .await?;
     let _ = facebook;
+    monitors(store, whatsapp, form, base).await
+}
+
+/// Visitor reports on WhatsApp, and the contact form's website checked every
+/// 30 s (the demo checks itself), with 90 days of past results behind it.
+async fn monitors(store: &Store, whatsapp: &Id, form: &Id, base: &str) -> anyhow::Result<()> {
+    let at = now();
+    let mut reports = Monitor::new(
+        whatsapp.clone(),
+        "Signalements / Visitor reports",
+        MonitorKind::Reports,
+        String::new(),
+        at - 90 * DAY,
+    );
+    reports.interval_ms = 10_000;
+    reports.fail_after = 1;
+    reports.recover_after = 1;
+    store.insert_monitor(&reports).await?;
+    let mut site = Monitor::new(
+        form.clone(),
+        "Site web / Website",
+        MonitorKind::Http,
+        format!("{base}/healthz"),
+        at - 90 * DAY,
+    );
+    site.interval_ms = 30_000;
+    site.spec.keyword = Some("ok".into());
+    site.spec.degraded_ms = Some(1500);
+    store.insert_monitor(&site).await?;
+    let result = |t: i64, n: i64| ResultRow {
+        monitor_id: site.id.clone(),
+        location: "server".into(),
+        at: t,
+        // Two short outages in 90 days, and a few slow answers.
+        status: match n {
+            700 | 701 | 1500 => ComponentStatus::MajorOutage,
+            _ if n % 97 == 0 => ComponentStatus::DegradedPerformance,
+            _ => ComponentStatus::Operational,
+        },
+        latency_ms: Some(35 + (n * 7919) % 60),
+        error: None,
+    };
+    // One result an hour for 90 days, one every 5 minutes for the last day.
+    let mut rows: Vec<ResultRow> = (0..90 * 24)
+        .map(|h| result(at - 90 * DAY + h * HOUR, h))
+        .collect();
+    rows.extend((0..288).map(|i| result(at - DAY + i * 300_000, i + 3)));
+    rows.sort_by_key(|r| r.at);
+    store.save_results(&rows, &[]).await?;
     Ok(())
 }
 
@@ -222,7 +273,7 @@ pub async fn run(mut global: Global) -> anyhow::Result<()> {
     let config = global.resolve()?;
     let store = crate::server::open_store(&config).await?;
     if store.channels().await?.is_empty() {
-        seed(&store).await?;
+        seed(&store, &config.public_url).await?;
     }
     let password = random_hex(8);
     let hash = auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -18,6 +18,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use support::targets::HttpTarget;
 use support::{Db, TestApp};
 
 // ---------------------------------------------------------------------------
@@ -648,6 +649,315 @@ async fn incident_opened_through_the_manage_api_appears_live_within_a_second() {
     browser
         .assert_no_console_errors("/status with a live update")
         .await;
+    browser.close().await;
+}
+
+// ---------------------------------------------------------------------------
+// Detection, seen live on an open page
+// ---------------------------------------------------------------------------
+
+/// Fast check intervals for tests (production allows 5 s at the fastest).
+const FAST_CHECKS: &str = "[detect]\nmin_interval_ms = 100\n";
+
+/// Polls `probe` until it returns Some, or fails after `timeout` naming `what`.
+async fn eventually<T, F, Fut>(timeout: Duration, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Adds a channel through the manage API. Returns its id.
+async fn api_channel(app: &TestApp, name: &str, kind: &str, contact: &str, rank: i64) -> String {
+    let r = app
+        .manage(reqwest::Method::POST, "/components")
+        .json(&json!({ "component": {
+            "name": name, "kind": kind, "contact": contact, "fallback_rank": rank,
+        }}))
+        .send()
+        .await
+        .expect("POST component");
+    let status = r.status();
+    let body: Value = r.json().await.expect("component JSON");
+    assert_eq!(status, 201, "POST /v1/pages/{{page_id}}/components: {body}");
+    body["id"].as_str().expect("component id").to_string()
+}
+
+/// Adds a monitor through the manage API. Returns its id.
+async fn api_monitor(app: &TestApp, fields: Value) -> String {
+    let r = app
+        .manage(reqwest::Method::POST, "/monitors")
+        .json(&json!({ "monitor": fields }))
+        .send()
+        .await
+        .expect("POST monitor");
+    let status = r.status();
+    let body: Value = r.json().await.expect("monitor JSON");
+    assert_eq!(status, 201, "POST /v1/pages/{{page_id}}/monitors: {body}");
+    body["id"].as_str().expect("monitor id").to_string()
+}
+
+/// A monitor as the manage API shows it, with its judged state.
+async fn api_monitor_state(app: &TestApp, id: &str) -> Value {
+    let r = app
+        .manage(reqwest::Method::GET, &format!("/monitors/{id}"))
+        .send()
+        .await
+        .expect("GET monitor");
+    assert!(r.status().is_success(), "GET monitor {id}: {}", r.status());
+    r.json().await.expect("monitor JSON")
+}
+
+/// A channel's status on the public Statuspage API.
+async fn public_status(app: &TestApp, id: &str) -> String {
+    let summary = app.get_json("/api/v2/summary.json").await;
+    summary["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .find(|c| c["id"] == id)
+        .and_then(|c| c["status"].as_str())
+        .unwrap_or_else(|| panic!("channel {id} in summary.json: {summary}"))
+        .to_string()
+}
+
+/// Opens a status page and waits until its live connection is open, then
+/// marks the document so that a reload would be noticed.
+async fn open_live_page(browser: &Browser, url: &str) {
+    browser.goto(url).await;
+    // The note appears once the EventSource is open: updates can flow.
+    browser
+        .wait_visible(".live-note", Duration::from_secs(5))
+        .await;
+    browser.js("window.__noReload = 1; return null").await;
+}
+
+async fn assert_not_reloaded(browser: &Browser) {
+    assert_eq!(
+        browser.js("return window.__noReload === 1").await,
+        json!(true),
+        "the page was reloaded instead of updated in place"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn automatic_incident_appears_live() {
+    let Some(browser) = Browser::launch(DESKTOP).await else {
+        return;
+    };
+    let app = support::spawn_configured(Db::Sqlite, FAST_CHECKS)
+        .await
+        .expect("sqlite app");
+    let site = HttpTarget::start_new().await;
+    let whatsapp = api_channel(&app, "WhatsApp", "whatsapp", "+33 6 12 34 56 78", 1).await;
+    api_channel(&app, "Email", "email", "bonjour@boulangerie.fr", 2).await;
+    let monitor = api_monitor(
+        &app,
+        json!({
+            "channel_id": whatsapp, "name": "WhatsApp Business API", "kind": "http",
+            "target": site.url("/health"), "interval_seconds": 0.2, "timeout_seconds": 1,
+            "retries": 0, "fail_after": 2,
+        }),
+    )
+    .await;
+    eventually(Duration::from_secs(5), "the first check", || async {
+        let m = api_monitor_state(&app, &monitor).await;
+        (m["state"]["status"] == "operational").then_some(())
+    })
+    .await;
+
+    open_live_page(&browser, &format!("{}/en/", app.base)).await;
+    let pill = format!("li.channel[data-channel='{whatsapp}'] .pill");
+    assert_eq!(browser.text(&pill).await, "Operational");
+    assert!(
+        !browser.visible("article.incident").await,
+        "no incident while WhatsApp answers"
+    );
+    assert!(
+        !browser.visible(".alternatives").await,
+        "no alternatives while all works"
+    );
+
+    // WhatsApp stops answering: two failed checks in a row open an incident,
+    // which the open page shows without being reloaded.
+    site.stop();
+    let timeout = Duration::from_secs(5);
+    let incident = browser
+        .wait_for_text("#live article.incident", "WhatsApp is down", timeout)
+        .await;
+    assert!(
+        incident.contains("WhatsApp est en panne / WhatsApp is down"),
+        "{incident}"
+    );
+    assert_eq!(
+        browser.text("#live article.incident .auto-note").await,
+        "Detected automatically"
+    );
+    assert!(
+        incident.contains("bonjour@boulangerie.fr"),
+        "the incident names the alternative:\n{incident}"
+    );
+    let alternatives = browser
+        .wait_for_text("#live .alternatives", "bonjour@boulangerie.fr", timeout)
+        .await;
+    assert!(alternatives.contains("WhatsApp"), "{alternatives}");
+    browser.wait_for_text(&pill, "Major outage", timeout).await;
+    assert_eq!(browser.text("h1").await, "Major outage of our channels");
+    assert_not_reloaded(&browser).await;
+    browser
+        .assert_no_console_errors("/en/ while an incident opens live")
+        .await;
+    browser.screenshot("status-automatic-incident").await;
+
+    // WhatsApp answers again: the incident resolves itself and leaves the page.
+    site.start().await;
+    browser.wait_for_text(&pill, "Operational", timeout).await;
+    eventually(timeout, "the incident to leave the open page", || async {
+        (!browser.visible("#live article.incident").await).then_some(())
+    })
+    .await;
+    assert!(
+        !browser.visible(".alternatives").await,
+        "alternatives shown once WhatsApp is back"
+    );
+    assert_eq!(browser.text("h1").await, "All channels operational");
+    assert_eq!(public_status(&app, &whatsapp).await, "operational");
+    assert_not_reloaded(&browser).await;
+    browser
+        .assert_no_console_errors("/en/ while an incident resolves live")
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visitor_report_button_works() {
+    let Some(browser) = Browser::launch(PHONE).await else {
+        return;
+    };
+    let app = support::spawn_configured(Db::Sqlite, FAST_CHECKS)
+        .await
+        .expect("sqlite app");
+    let whatsapp = api_channel(&app, "WhatsApp", "whatsapp", "+33 6 12 34 56 78", 1).await;
+    api_channel(&app, "Email", "email", "bonjour@boulangerie.fr", 2).await;
+    let monitor = api_monitor(
+        &app,
+        json!({
+            "channel_id": whatsapp, "name": "Visitors", "kind": "reports",
+            "options": {"threshold": 1, "window_seconds": 600},
+            "interval_seconds": 0.2, "fail_after": 1,
+        }),
+    )
+    .await;
+
+    open_live_page(&browser, &format!("{}/fr/", app.base)).await;
+    let card = format!("li.channel[data-channel='{whatsapp}']");
+    let pill = format!("{card} .pill");
+    assert_eq!(browser.text(&pill).await, "Opérationnel");
+    let button = browser
+        .client
+        .find(Locator::Css(&format!("{card} form.report button")))
+        .await
+        .expect("the report button on WhatsApp's card");
+    assert_eq!(
+        button.text().await.expect("button text"),
+        "Je n'arrive pas à vous joindre sur WhatsApp"
+    );
+    assert!(
+        button.is_displayed().await.expect("button shown"),
+        "the report button is on screen"
+    );
+    button.click().await.expect("report WhatsApp");
+
+    // The thank-you replaces the button, on the same page.
+    let thanks = browser
+        .wait_for_text(
+            &format!("{card} p.report-done"),
+            "Merci : votre signalement est pris en compte",
+            Duration::from_secs(5),
+        )
+        .await;
+    assert_eq!(
+        thanks,
+        "Merci : votre signalement est pris en compte. Quand assez de visiteurs signalent le même problème, cette page l'indique."
+    );
+    assert!(
+        !browser.visible(&format!("{card} form.report")).await,
+        "the report button is gone once used"
+    );
+    assert_eq!(
+        browser.client.current_url().await.expect("url").path(),
+        "/fr/",
+        "the report was sent without leaving the page"
+    );
+
+    // One visitor is enough here: WhatsApp is reported down on the open page.
+    browser
+        .wait_for_text(&pill, "Panne partielle", Duration::from_secs(5))
+        .await;
+    assert_eq!(
+        browser
+            .js(&format!(
+                "return document.querySelector(\"{card}\").dataset.status"
+            ))
+            .await,
+        "partial_outage"
+    );
+    let incident = browser
+        .wait_for_text(
+            "#live article.incident",
+            "Détecté automatiquement",
+            Duration::from_secs(5),
+        )
+        .await;
+    assert!(incident.contains("WhatsApp"), "{incident}");
+    // The live update re-rendered the card: the visitor still sees the
+    // thank-you, not the button again.
+    assert!(
+        browser.visible(&format!("{card} p.report-done")).await,
+        "the thank-you stays after a live update"
+    );
+    assert!(
+        !browser.visible(&format!("{card} form.report")).await,
+        "the report button came back after a live update"
+    );
+    assert_not_reloaded(&browser).await;
+    browser
+        .assert_no_console_errors("/fr/ after a visitor report")
+        .await;
+    browser.screenshot("status-phone-fr-reported").await;
+
+    // The server counted that visitor's report.
+    assert_eq!(public_status(&app, &whatsapp).await, "partial_outage");
+    let state = api_monitor_state(&app, &monitor).await["state"].clone();
+    assert_eq!(state["status"], "partial_outage", "{state}");
+    let why = state["last_error"].as_str().unwrap_or_default();
+    assert!(why.starts_with("1 visitors reported it"), "{state}");
+    // The same visitor (same address as the browser) reporting again is not
+    // counted twice.
+    let again = app
+        .client
+        .post(format!("{}/api/reports", app.base))
+        .json(&json!({ "channel_id": whatsapp }))
+        .send()
+        .await
+        .expect("POST report");
+    assert_eq!(again.status(), 202);
+    let again: Value = again.json().await.expect("report JSON");
+    assert_eq!(
+        again["counted"], false,
+        "the browser's report was counted for this visitor"
+    );
     browser.close().await;
 }
 

@@ -175,3 +175,64 @@ async fn serve_answers_on_every_worker_and_stops_on_sigterm() {
     );
     std::fs::remove_dir_all(&data).ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_runs_one_monitor_and_says_why() {
+    use relais::domain::monitor::{Monitor, MonitorKind};
+    use relais::domain::{Channel, ChannelKind};
+    let data = temp_dir();
+    std::fs::create_dir_all(&data).unwrap();
+    let store =
+        relais::storage::Store::connect(&format!("sqlite://{}", data.join("relais.db").display()))
+            .await
+            .unwrap();
+    store.migrate().await.unwrap();
+    let at = relais::domain::time::now();
+    let channel = Channel::new("WhatsApp", ChannelKind::Whatsapp, "+33 6", at);
+    store.insert_channel(&channel).await.unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let open = Monitor::new(
+        channel.id.clone(),
+        "Gateway",
+        MonitorKind::Tcp,
+        addr.clone(),
+        at,
+    );
+    let closed = Monitor::new(
+        channel.id.clone(),
+        "Closed port",
+        MonitorKind::Tcp,
+        "127.0.0.1:1".into(),
+        at,
+    );
+    store.insert_monitor(&open).await.unwrap();
+    store.insert_monitor(&closed).await.unwrap();
+    store.close().await;
+
+    let out = relais(&["check", "gateway"], &data, None);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("Gateway (tcp {addr}): operational in ")),
+        "{stdout}"
+    );
+
+    let out = relais(&["check", &closed.id.to_string()], &data, None);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains("Closed port (tcp 127.0.0.1:1): major_outage"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("cannot connect to 127.0.0.1:1"), "{stdout}");
+
+    let out = relais(&["check", "nothing"], &data, None);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no monitor `nothing`; known monitors: Closed port, Gateway"),
+        "{stderr}"
+    );
+    drop(listener);
+}

@@ -392,7 +392,170 @@ fn paths() -> Value {
             "put": op("Edit an incident update (same as PATCH).", &["page_id", "incident_id", "incident_update_id"], Some("IncidentUpdateEditRequest"), "200", update()),
         }),
     );
+    detection_paths(&mut p);
     Value::Object(p)
+}
+
+/// Monitors, probe agents, heartbeats, visitor reports and metrics.
+fn detection_paths(p: &mut Map<String, Value>) {
+    let monitor = || Some(schema_ref("Monitor"));
+    let detection = |o: Value| {
+        let mut o = o;
+        o["tags"] = json!(["detection"]);
+        o
+    };
+    p.insert(
+        detect::MONITORS.into(),
+        json!({
+            "get": detection(op("List monitors with their judged state.", &["page_id"], None, "200", list_of("Monitor"))),
+            "post": detection(op("Create a monitor on a channel.", &["page_id"], Some("MonitorRequest"), "201", monitor())),
+        }),
+    );
+    let conflict = |o: Value| {
+        let mut o = detection(o);
+        o["responses"]["409"] =
+            json!({"description": "The monitor is defined in the configuration file."});
+        o
+    };
+    p.insert(
+        detect::MONITOR.into(),
+        json!({
+            "get": detection(op("Get a monitor.", &["page_id", "monitor_id"], None, "200", monitor())),
+            "patch": conflict(op("Update a monitor.", &["page_id", "monitor_id"], Some("MonitorRequest"), "200", monitor())),
+            "put": conflict(op("Update a monitor (same as PATCH).", &["page_id", "monitor_id"], Some("MonitorRequest"), "200", monitor())),
+            "delete": conflict(op("Delete a monitor and its results.", &["page_id", "monitor_id"], None, "204", None)),
+        }),
+    );
+    let mut monitors = op(
+        "The network monitors a probe agent runs.",
+        &[],
+        None,
+        "200",
+        Some(json!({
+            "type": "object", "properties": { "monitors": { "type": "array", "items": schema_ref("Monitor") } }
+        })),
+    );
+    monitors["tags"] = json!(["detection"]);
+    p.insert(
+        crate::detect::probe::MONITORS_PATH.into(),
+        json!({ "get": monitors }),
+    );
+    let mut results = op(
+        "A batch of results from one probe location (also its sign of life).",
+        &[],
+        Some("ProbeResults"),
+        "202",
+        Some(json!({
+            "type": "object", "properties": { "accepted": { "type": "integer" }, "ignored": { "type": "integer" } }
+        })),
+    );
+    results["tags"] = json!(["detection"]);
+    p.insert(
+        crate::detect::probe::RESULTS_PATH.into(),
+        json!({ "post": results }),
+    );
+    let beat = json!({
+        "tags": ["detection"],
+        "summary": "Heartbeat: the integration calling it is alive (no key; the token is the secret).",
+        "parameters": [param_ref("token")],
+        "responses": { "200": { "description": "Recorded." }, "404": response_ref("NotFound") }
+    });
+    p.insert(
+        detect::HEARTBEAT.into(),
+        json!({ "get": beat.clone(), "post": beat }),
+    );
+    p.insert(
+        detect::REPORTS.into(),
+        json!({ "post": {
+            "tags": ["detection"],
+            "summary": "A visitor cannot reach the business on a channel. No account, no cookie; counted once per visitor, rate-limited.",
+            "requestBody": { "required": true, "content": {
+                "application/json": { "schema": schema_ref("Report") },
+                "application/x-www-form-urlencoded": { "schema": schema_ref("Report") }
+            }},
+            "responses": {
+                "202": { "description": "Received; `counted` is false when this visitor already reported the channel.",
+                         "content": { "application/json": { "schema": { "type": "object", "properties": {
+                             "received": { "type": "boolean" }, "counted": { "type": "boolean" } } } } } },
+                "303": { "description": "From an HTML form (Accept: text/html): back to the page with a thank-you." },
+                "404": response_ref("NotFound"),
+                "422": response_ref("Invalid"),
+                "429": problem_response("Too many reports from this visitor.")
+            }
+        }}),
+    );
+    p.insert(
+        detect::METRICS.into(),
+        json!({ "get": {
+            "tags": ["operations"],
+            "summary": "Prometheus metrics: checks, durations, monitor and channel states, locations.",
+            "security": [{ "OAuth": [] }],
+            "responses": {
+                "200": { "description": "Prometheus text format 0.0.4.", "content": { "text/plain": { "schema": { "type": "string" } } } },
+                "401": response_ref("Unauthorized")
+            }
+        }}),
+    );
+}
+
+/// The schemas of detection.
+fn detection_schemas(s: &mut Map<String, Value>) {
+    use crate::domain::monitor::MonitorKind;
+    use crate::domain::ComponentStatus;
+    let status = enum_of(ComponentStatus::NAMES);
+    let options = json!({ "type": "object", "description": "Kind options: method, headers, expect_status, keyword, keyword_absent, json_path, json_expected, degraded_ms, ignore_tls_errors (http); record_type, expected, nameserver (dns); warning_days (tls); period_seconds (heartbeat); component (upstream); threshold, window_seconds (reports).",
+    "properties": {
+        "method": { "type": "string" }, "headers": { "type": "object", "additionalProperties": { "type": "string" } },
+        "expect_status": { "type": "array", "items": { "type": "integer" } }, "keyword": { "type": "string" },
+        "keyword_absent": { "type": "boolean" }, "json_path": { "type": "string" }, "json_expected": { "type": "string" },
+        "degraded_ms": { "type": "integer" }, "ignore_tls_errors": { "type": "boolean" },
+        "record_type": { "type": "string", "enum": crate::domain::monitor::DNS_TYPES }, "expected": { "type": "array", "items": { "type": "string" } },
+        "nameserver": { "type": "string" }, "warning_days": { "type": "integer" }, "period_seconds": { "type": "number" },
+        "component": { "type": "string" }, "threshold": { "type": "integer" }, "window_seconds": { "type": "integer" }
+    }});
+    let fields = json!({
+        "channel_id": { "type": "string" }, "name": { "type": "string" }, "kind": enum_of(MonitorKind::NAMES),
+        "target": { "type": "string", "description": "URL (http, upstream), host:port (tcp, tls) or domain (dns)." },
+        "interval_seconds": { "type": "number", "description": "At least 5 unless the server allows faster." },
+        "timeout_seconds": { "type": "number" }, "retries": { "type": "integer" },
+        "fail_after": { "type": "integer", "description": "Consecutive failures before the channel goes down." },
+        "recover_after": { "type": "integer", "description": "Consecutive successes before it is back." },
+        "flap_limit": { "type": "integer", "description": "Changes within 20 intervals beyond which it is flapping (0: off)." },
+        "down_status": status, "enabled": { "type": "boolean" }, "options": options
+    });
+    let mut monitor = fields.clone();
+    monitor["id"] = json!({ "type": "string" });
+    monitor["from_config"] = json!({ "type": "boolean" });
+    monitor["heartbeat_url"] = json!({ "type": "string", "nullable": true });
+    monitor["created_at"] = json!({ "type": "string", "format": "date-time" });
+    monitor["updated_at"] = json!({ "type": "string", "format": "date-time" });
+    monitor["state"] = json!({ "type": "object", "properties": {
+        "status": { "type": "string", "nullable": true }, "since": { "type": "string", "nullable": true },
+        "flapping": { "type": "boolean" }, "last_checked_at": { "type": "string", "nullable": true },
+        "last_latency_ms": { "type": "integer", "nullable": true }, "last_error": { "type": "string", "nullable": true },
+        "locations": { "type": "array", "items": { "type": "object" } } } });
+    s.insert(
+        "Monitor".into(),
+        json!({ "type": "object", "properties": monitor }),
+    );
+    s.insert(
+        "MonitorRequest".into(),
+        json!({ "type": "object", "required": ["monitor"], "properties": { "monitor": { "type": "object", "properties": fields } } }),
+    );
+    s.insert(
+        "ProbeResults".into(),
+        json!({ "type": "object", "required": ["location", "results"], "properties": {
+            "location": { "type": "string" },
+            "results": { "type": "array", "items": { "type": "object", "properties": {
+                "monitor_id": { "type": "string" }, "at": { "type": "integer", "description": "Milliseconds since the epoch." },
+                "status": enum_of(ComponentStatus::NAMES), "latency_ms": { "type": "integer", "nullable": true },
+                "error": { "type": "string", "nullable": true } } } } } }),
+    );
+    s.insert(
+        "Report".into(),
+        json!({ "type": "object", "required": ["channel_id"], "properties": {
+            "channel_id": { "type": "string" }, "lang": { "type": "string", "enum": ["en", "fr"] } } }),
+    );
 }
 
 fn enum_of(values: &[&str]) -> Value {
@@ -518,6 +681,7 @@ fn schemas() -> Value {
     s.insert("IncidentUpdateEditRequest".into(), json!({ "type": "object", "required": ["incident_update"], "properties": { "incident_update": {
             "type": "object", "properties": {
                 "body": { "type": "string" }, "display_at": time, "deliver_notifications": boolean } } } }));
+    detection_schemas(&mut s);
     Value::Object(s)
 }
 
@@ -546,6 +710,7 @@ pub fn document() -> Value {
         "tags": [
             { "name": "public", "description": "Read-only, pre-rendered, open CORS." },
             { "name": "manage", "description": "Statuspage manage API v1; needs an API key." },
+            { "name": "detection", "description": "Monitors, probe agents, heartbeats and visitor reports." },
             { "name": "operations" }
         ],
         "paths": paths(),
@@ -562,6 +727,8 @@ pub fn document() -> Value {
                 "id": path_param("id", "A component group id."),
                 "incident_id": path_param("incident_id", "An incident id."),
                 "incident_update_id": path_param("incident_update_id", "An incident update id."),
+                "monitor_id": path_param("monitor_id", "A monitor id."),
+                "token": path_param("token", "The heartbeat monitor's secret token."),
                 "q": { "name": "q", "in": "query", "required": false, "schema": { "type": "string" },
                        "description": "Only incidents whose name or update text contains this (case-insensitive)." },
                 "limit": query_int("limit", "Items per page (same as per_page); default 100, at most 1000."),
