@@ -82,6 +82,19 @@ async fn add_monitor(app: &TestApp, fields: Value) -> Value {
     body
 }
 
+/// `/metrics` as Prometheus reads it.
+async fn metrics(app: &TestApp) -> String {
+    app.client
+        .get(format!("{}/metrics", app.base))
+        .bearer_auth(&app.api_key)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 async fn component_status(app: &TestApp, id: &str) -> String {
     let summary = app.get_json("/api/v2/summary.json").await;
     summary["components"]
@@ -154,16 +167,7 @@ both!(
         // Two failures in a row (N is 3) are not an outage.
         site.fail_next(2);
         tokio::time::sleep(Duration::from_millis(1500)).await;
-        let metrics = app
-            .client
-            .get(format!("{}/metrics", app.base))
-            .bearer_auth(&app.api_key)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = metrics(&app).await;
         assert!(
             metrics.contains("result=\"down\"} 2"),
             "the failures were seen: {metrics}"
@@ -363,16 +367,7 @@ both!(
         assert_eq!(component_status(&app, &whatsapp).await, "operational");
         assert_eq!(component_status(&app, &email_id).await, "operational");
         assert!(incidents(&app).await.is_empty());
-        let metrics = app
-            .client
-            .get(format!("{}/metrics", app.base))
-            .bearer_auth(&app.api_key)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = metrics(&app).await;
         assert!(metrics.contains("relais_network_suspect 1"), "{metrics}");
         // One check answers again: the other outage is real and declared.
         other.start().await;
@@ -549,19 +544,8 @@ both!(
         };
         let paris = agent("paris");
         let lyon = agent("lyon");
-        let metrics = || async {
-            app.client
-                .get(format!("{}/metrics", app.base))
-                .bearer_auth(&app.api_key)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        };
         eventually(10, "both agents report", || async {
-            let m = metrics().await;
+            let m = metrics(&app).await;
             (m.contains("relais_location_up{location=\"paris\"} 1")
                 && m.contains("relais_location_up{location=\"lyon\"} 1"))
             .then_some(())
@@ -577,7 +561,7 @@ both!(
         // Lyon's agent stops: it is reported lost, and its silence is not an outage.
         lyon.abort();
         eventually(10, "lyon reported lost", || async {
-            metrics()
+            metrics(&app)
                 .await
                 .contains("relais_location_up{location=\"lyon\"} 0")
                 .then_some(())
@@ -608,16 +592,7 @@ both!(metrics_uptime_and_chart, FAST, |app: TestApp| async move {
         .await
         .unwrap();
     assert_eq!(r.status(), 401, "metrics need an API key");
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .bearer_auth(&app.api_key)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = metrics(&app).await;
     let id = monitor["id"].as_str().unwrap();
     assert!(text.contains(&format!(
         "relais_checks_total{{monitor=\"{id}\",name=\"WhatsApp Business API\",location=\"server\",result=\"up\"}}"

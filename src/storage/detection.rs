@@ -44,6 +44,19 @@ pub struct Agent {
 pub const SPANS: [(&str, Millis); 3] =
     [("minute", 60_000), ("hour", 3_600_000), ("day", 86_400_000)];
 
+impl ResultRow {
+    fn read(row: &sqlx::any::AnyRow) -> Result<ResultRow> {
+        Ok(ResultRow {
+            monitor_id: id(row, "monitor_id")?,
+            location: row.try_get("location")?,
+            at: row.try_get("at")?,
+            status: parsed(row, "status", ComponentStatus::parse)?,
+            latency_ms: opt_int(row, "latency_ms")?,
+            error: opt_text(row, "error")?,
+        })
+    }
+}
+
 impl RollupRow {
     fn add(&mut self, r: &ResultRow) {
         match r.status {
@@ -167,19 +180,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| {
-                Ok((
-                    row.try_get("seq")?,
-                    ResultRow {
-                        monitor_id: id(row, "monitor_id")?,
-                        location: row.try_get("location")?,
-                        at: row.try_get("at")?,
-                        status: parsed(row, "status", ComponentStatus::parse)?,
-                        latency_ms: opt_int(row, "latency_ms")?,
-                        error: opt_text(row, "error")?,
-                    },
-                ))
-            })
+            .map(|row| Ok((row.try_get("seq")?, ResultRow::read(row)?)))
             .collect()
     }
 
@@ -201,18 +202,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(ResultRow {
-                    monitor_id: id(row, "monitor_id")?,
-                    location: row.try_get("location")?,
-                    at: row.try_get("at")?,
-                    status: parsed(row, "status", ComponentStatus::parse)?,
-                    latency_ms: opt_int(row, "latency_ms")?,
-                    error: opt_text(row, "error")?,
-                })
-            })
-            .collect()
+        rows.iter().map(ResultRow::read).collect()
     }
 
     /// Roll-ups of one span since `since`, every monitor.
