@@ -427,6 +427,11 @@ impl Engine {
         if in_maintenance {
             return;
         }
+        // The results behind the change are saved first, so that the page and
+        // the API announcing it show them.
+        if let Err(e) = self.flush().await {
+            tracing::warn!("check results not saved: {e}");
+        }
         match outage::apply(&self.state, channel, desired, at).await {
             Ok(()) => {
                 tracing::info!("{} is now {desired} (detected)", current.name);

@@ -2,6 +2,7 @@
 //! with typed request helpers (zero2prod's `spawn_app`).
 #![allow(dead_code)]
 
+pub mod admin;
 pub mod targets;
 
 use relais::config::{Config, FileConfig, Overrides};

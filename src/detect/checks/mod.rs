@@ -138,7 +138,12 @@ impl Checker {
                 m.down_status,
                 None,
                 format!(
-                    "{n} visitors reported it within {} min",
+                    "{n} {} within {} min",
+                    if n == 1 {
+                        "visitor reported it"
+                    } else {
+                        "visitors reported it"
+                    },
                     m.spec.window_ms() / 60_000
                 ),
             ),
