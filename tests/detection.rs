@@ -190,6 +190,12 @@ both!(
         );
         let (_, page) = app.get_text("/fr/", "fr").await;
         assert!(page.contains("Détecté automatiquement"));
+        let owner = support::admin::logged_in(&app, "fr").await;
+        let id = incident["id"].as_str().unwrap();
+        let admin_page = owner.get(&format!("/admin/incidents/{id}")).await;
+        assert!(admin_page
+            .body
+            .contains("la surveillance tient cet incident à jour"));
         let (_, page) = app.get_text("/en/", "en").await;
         assert!(page.contains("Detected automatically"));
         assert!(page.contains("bonjour@boulangerie.fr"));
@@ -217,6 +223,13 @@ both!(
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
+        let owner = support::admin::logged_in(&app, "en").await;
+        let page = owner.get(&format!("/admin/incidents/{id}")).await;
+        assert!(
+            page.body.contains("you have taken it over"),
+            "{}",
+            page.body
+        );
         site.start().await;
         until_status(&app, &whatsapp, "operational", 5).await;
         tokio::time::sleep(Duration::from_millis(500)).await;

@@ -134,6 +134,16 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("timeline", "Timeline", "Chronologie"),
     ("post_update", "Post an update", "Publier une mise à jour"),
     ("resolve", "Mark as resolved", "Marquer comme résolu"),
+    (
+        "auto_managed",
+        "Detected automatically: detection keeps this incident up to date and resolves it when the channel is back, until you edit it.",
+        "Détecté automatiquement : la surveillance tient cet incident à jour et le résout quand le canal revient, jusqu'à ce que vous le modifiiez.",
+    ),
+    (
+        "auto_taken_over",
+        "Detected automatically; you have taken it over, so detection no longer changes it.",
+        "Détecté automatiquement ; vous l'avez repris en main, la surveillance ne le modifie plus.",
+    ),
     ("postmortem", "Postmortem", "Analyse après incident"),
     ("postmortem_publish", "Publish the postmortem on the public page", "Publier l'analyse sur la page publique"),
     ("started", "Started", "Début"),

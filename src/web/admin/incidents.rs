@@ -51,6 +51,8 @@ pub fn summary(i: &Incident, lang: Lang) -> Value {
         "impact": i.impact.as_str(),
         "started": datetime(i.scheduled_for.unwrap_or(i.started_at), lang),
         "until": i.scheduled_until.map(|t| datetime(t, lang)),
+        "automatic": i.automatic,
+        "auto_managed": i.auto_managed,
     })
 }
 
