@@ -976,14 +976,15 @@ async fn visitor_report_button_works() {
 
 /// A plain third-party site embedding the banner script, served on its own
 /// port under the name `localhost` (another site than Relais on 127.0.0.1).
-/// `/en` and `/fr` are the same article in each language.
+/// `/en` and `/fr` are the same article in each language; with the query
+/// `?report-button`, the script tag carries `data-report-button`.
 async fn third_party_site(relais_base: &str) -> String {
-    use axum::extract::Path;
+    use axum::extract::{Path, RawQuery};
     use axum::response::Html;
     let relais = relais_base.to_string();
     let router = axum::Router::new().route(
         "/{lang}",
-        axum::routing::get(move |Path(lang): Path<String>| {
+        axum::routing::get(move |Path(lang): Path<String>, RawQuery(query): RawQuery| {
             let relais = relais.clone();
             async move {
                 let (title, text) = if lang == "fr" {
@@ -991,10 +992,15 @@ async fn third_party_site(relais_base: &str) -> String {
                 } else {
                     ("My shop", "Welcome to my shop.")
                 };
+                let attribute = if query.as_deref() == Some("report-button") {
+                    " data-report-button"
+                } else {
+                    ""
+                };
                 Html(format!(
                     "<!doctype html>\n<html lang=\"{lang}\">\n<head><meta charset=\"utf-8\">\
                      <title>{title}</title>\
-                     <script src=\"{relais}/widget.js\" async></script></head>\n\
+                     <script src=\"{relais}/widget.js\"{attribute} async></script></head>\n\
                      <body><h1>{title}</h1><p id=\"article\">{text}</p></body>\n</html>\n"
                 ))
             }
@@ -1138,6 +1144,215 @@ async fn no_banner_while_every_channel_works() {
     browser
         .assert_no_console_errors("a site with the banner script")
         .await;
+    browser.goto(&format!("{}/status", app.base)).await;
+    let cookies = browser.client.get_all_cookies().await.expect("cookies");
+    assert!(
+        cookies.is_empty(),
+        "cookies set for the Relais origin: {cookies:?}"
+    );
+    browser.close().await;
+}
+
+/// Sets a channel's status through the manage API.
+async fn api_status(app: &TestApp, id: &str, status: &str) {
+    let r = app
+        .manage(reqwest::Method::PATCH, &format!("/components/{id}"))
+        .json(&json!({ "component": { "status": status } }))
+        .send()
+        .await
+        .expect("PATCH component");
+    let code = r.status();
+    let body = r.text().await.unwrap_or_default();
+    assert!(
+        code.is_success(),
+        "PATCH /v1/pages/{{page_id}}/components/{id}: {code}\n{body}"
+    );
+}
+
+/// The banner's report buttons, as the visitor reads them (not the close button).
+async fn banner_report_buttons(browser: &Browser) -> Value {
+    browser
+        .js(
+            "return [...document.querySelectorAll('#relais-banner button:not([aria-label])')]\
+             .map(b => b.innerText)",
+        )
+        .await
+}
+
+/// Clicks the banner's button (or the banner as a button) that reads exactly `label`.
+async fn click_banner_button(browser: &Browser, label: &str) {
+    for button in browser
+        .client
+        .find_all(Locator::Css("button#relais-banner, #relais-banner button"))
+        .await
+        .expect("the banner's buttons")
+    {
+        if button.text().await.expect("button text") == label {
+            assert!(
+                button.is_displayed().await.expect("button shown"),
+                "`{label}` is on screen"
+            );
+            button.click().await.expect("click a banner button");
+            return;
+        }
+    }
+    panic!("no `{label}` button in the banner");
+}
+
+/// A second report of `channel` from this machine (the browser's address)
+/// must not count: the browser's report arrived first.
+async fn assert_already_reported(app: &TestApp, channel: &str) {
+    let r = app
+        .client
+        .post(format!("{}/api/reports", app.base))
+        .json(&json!({ "channel_id": channel }))
+        .send()
+        .await
+        .expect("POST report");
+    assert_eq!(r.status(), 202, "POST /api/reports for {channel}");
+    let body: Value = r.json().await.expect("report JSON");
+    assert_eq!(
+        body["counted"], false,
+        "the browser's report of {channel} did not reach Relais: {body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn banner_lets_visitors_report_a_channel() {
+    const THANKS_FR: &str = "Merci : votre signalement est pris en compte.";
+    let Some(browser) = Browser::launch(DESKTOP).await else {
+        return;
+    };
+    let app = support::spawn_configured(Db::Sqlite, FAST_CHECKS)
+        .await
+        .expect("sqlite app");
+    let whatsapp = api_channel(&app, "WhatsApp", "whatsapp", "+33 6 12 34 56 78", 1).await;
+    let email = api_channel(&app, "Email", "email", "bonjour@boulangerie.fr", 2).await;
+    for channel in [&whatsapp, &email] {
+        api_monitor(
+            &app,
+            json!({
+                "channel_id": channel, "name": "Visitors", "kind": "reports",
+                "options": {"threshold": 5, "window_seconds": 600},
+                "interval_seconds": 0.2,
+            }),
+        )
+        .await;
+    }
+    api_status(&app, &whatsapp, "major_outage").await;
+    let site = third_party_site(&app.base).await;
+
+    // WhatsApp is down: the banner offers to report the channels that still
+    // work (not WhatsApp, already known to be down).
+    open_site_page(&browser, &format!("{site}/fr")).await;
+    browser
+        .wait_visible("#relais-banner", Duration::from_secs(5))
+        .await;
+    let banner = browser.text("#relais-banner").await;
+    assert!(banner.contains("WhatsApp"), "{banner}");
+    assert!(banner.contains("bonjour@boulangerie.fr"), "{banner}");
+    assert_eq!(
+        banner_report_buttons(&browser).await,
+        json!(["Je n'arrive pas à vous joindre sur Email"])
+    );
+    browser.screenshot("banner-fr-report").await;
+    click_banner_button(&browser, "Je n'arrive pas à vous joindre sur Email").await;
+
+    // The thank-you replaces the button, on the site's own page.
+    let banner = browser
+        .wait_for_text("#relais-banner", THANKS_FR, Duration::from_secs(5))
+        .await;
+    assert!(banner.contains(THANKS_FR), "{banner}");
+    assert!(
+        !banner.contains("cette page"),
+        "the site's page says nothing: {banner}"
+    );
+    assert_eq!(banner_report_buttons(&browser).await, json!([]));
+    assert_eq!(
+        browser.client.current_url().await.expect("url").as_str(),
+        format!("{site}/fr"),
+        "the report was sent without leaving the site"
+    );
+    assert_already_reported(&app, &email).await;
+    // One visitor out of five needed: Email still works.
+    assert_eq!(public_status(&app, &email).await, "operational");
+    browser
+        .assert_no_console_errors("a site with the banner, after a report")
+        .await;
+    assert_eq!(browser.js("return document.cookie").await, "");
+
+    // Everything works again. The banner script is cached for a few seconds
+    // (CACHE_SHORT): a visitor arriving a moment later gets the new one.
+    api_status(&app, &whatsapp, "operational").await;
+    let corner_page = format!("{site}/fr?report-button");
+    let corner = "#relais-banner:not([role])";
+    eventually(
+        Duration::from_secs(20),
+        "the small report button on a site that asks for it",
+        || async {
+            open_site_page(&browser, &corner_page).await;
+            browser.visible(corner).await.then_some(())
+        },
+    )
+    .await;
+    assert_eq!(
+        browser.text(corner).await,
+        "Vous n'arrivez pas à nous joindre ?"
+    );
+    let placed = browser
+        .js(
+            "const e = document.getElementById('relais-banner'), r = e.getBoundingClientRect(); \
+             return [e.tagName, e.lang, getComputedStyle(e).position, \
+             r.right <= innerWidth && r.bottom <= innerHeight && r.width < innerWidth / 2]",
+        )
+        .await;
+    assert_eq!(
+        placed,
+        json!(["BUTTON", "fr", "fixed", true]),
+        "a small button fixed in a corner of the viewport"
+    );
+    assert!(
+        browser.visible("#article").await,
+        "the site's content stays"
+    );
+    browser.screenshot("banner-fr-report-button").await;
+    click_banner_button(&browser, "Vous n'arrivez pas à nous joindre ?").await;
+    browser
+        .wait_visible("#relais-banner[role='dialog']", Duration::from_secs(5))
+        .await;
+    assert_eq!(
+        banner_report_buttons(&browser).await,
+        json!([
+            "Je n'arrive pas à vous joindre sur WhatsApp",
+            "Je n'arrive pas à vous joindre sur Email"
+        ])
+    );
+    click_banner_button(&browser, "Je n'arrive pas à vous joindre sur WhatsApp").await;
+    browser
+        .wait_for_text("#relais-banner", THANKS_FR, Duration::from_secs(5))
+        .await;
+    assert_eq!(
+        banner_report_buttons(&browser).await,
+        json!(["Je n'arrive pas à vous joindre sur Email"])
+    );
+    assert_already_reported(&app, &whatsapp).await;
+    browser
+        .assert_no_console_errors("a site with the report button")
+        .await;
+
+    // With reportable channels but without the attribute: still nothing.
+    open_site_page(&browser, &format!("{site}/fr")).await;
+    assert!(
+        browser
+            .client
+            .find(Locator::Css("#relais-banner"))
+            .await
+            .is_err(),
+        "a banner without `data-report-button` while all channels work"
+    );
+
+    // No cookies, on the site or for Relais.
+    assert_eq!(browser.js("return document.cookie").await, "");
     browser.goto(&format!("{}/status", app.base)).await;
     let cookies = browser.client.get_all_cookies().await.expect("cookies");
     assert!(

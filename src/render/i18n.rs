@@ -53,6 +53,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Thank you: your report is counted. When enough visitors report the same problem, this page says so.",
         "Merci : votre signalement est pris en compte. Quand assez de visiteurs signalent le même problème, cette page l'indique.",
     ),
+    (
+        "report_counted",
+        "Thank you: your report is counted.",
+        "Merci : votre signalement est pris en compte.",
+    ),
     ("cant_reach", "Can't reach us?", "Vous n'arrivez pas à nous joindre ?"),
     (
         "report_limit",

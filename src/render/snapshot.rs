@@ -212,7 +212,8 @@ fn widget(data: &PageData) -> String {
             "see_status": t["see_status"],
             "dismiss": t["dismiss"],
             "report": t["report_button"],
-            "thanks": t["report_thanks"],
+            "thanks": t["report_counted"],
+            "limit": t["report_limit"],
             "cant_reach": t["cant_reach"],
         })
     };

@@ -23,9 +23,11 @@
           method: "POST",
           headers: { "Content-Type": "application/x-www-form-urlencoded" },
           body: "channel_id=" + encodeURIComponent(c.id) + "&lang=" + text.lang
-        }).then(function () {
+        }).then(function (r) {
+          // A refused report keeps its button, except past the visitor's limit.
+          if (!r.ok && r.status !== 429) return;
           var done = document.createElement("span");
-          done.textContent = text.thanks;
+          done.textContent = r.ok ? text.thanks : text.limit;
           b.replaceWith(done);
         }, function () {});
       };
@@ -48,6 +50,13 @@
         panel.lang = text.lang;
         panel.setAttribute("role", "dialog");
         panel.style.cssText = open.style.cssText + ";border-radius:8px;max-width:22em;cursor:auto";
+        var shut = document.createElement("button");
+        shut.type = "button";
+        shut.textContent = "\u00d7";
+        shut.setAttribute("aria-label", text.dismiss);
+        shut.style.cssText = "float:right;border:0;background:none;font-size:1.3em;line-height:1;cursor:pointer;color:inherit";
+        shut.onclick = function () { panel.replaceWith(open); };
+        panel.appendChild(shut);
         reportButtons(panel);
         open.replaceWith(panel);
       };
