@@ -27,6 +27,29 @@ pub struct Config {
     pub detect: DetectConfig,
     /// Monitors defined in the file, kept in the database as they are here.
     pub monitors: Vec<MonitorConfig>,
+    /// How broadcasts are delivered.
+    pub reach: ReachConfig,
+}
+
+/// The `[reach]` table: delivery of broadcasts.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReachConfig {
+    /// First retry delay in milliseconds; it doubles at each attempt (with
+    /// jitter), up to an hour.
+    pub retry_base_ms: i64,
+    /// How long a worker holds a batch; after a crash, its unfinished
+    /// deliveries are taken up again once this has passed.
+    pub lease_ms: i64,
+}
+
+impl Default for ReachConfig {
+    fn default() -> Self {
+        ReachConfig {
+            retry_base_ms: 5_000,
+            lease_ms: 60_000,
+        }
+    }
 }
 
 /// The `[detect]` table: how checks are run and judged.
@@ -116,6 +139,7 @@ pub struct FileConfig {
     pub detect: Option<DetectConfig>,
     #[serde(default)]
     pub monitors: Vec<MonitorConfig>,
+    pub reach: Option<ReachConfig>,
 }
 
 /// A configuration problem, phrased for the person running the command.
@@ -194,6 +218,7 @@ impl Config {
             max_body_bytes: file.max_body_bytes.unwrap_or(256 * 1024),
             detect: file.detect.unwrap_or_default(),
             monitors: file.monitors,
+            reach: file.reach.unwrap_or_default(),
         })
     }
 }

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod detect;
 pub mod domain;
 pub mod maintenance;
+pub mod reach;
 pub mod render;
 pub mod server;
 pub mod storage;

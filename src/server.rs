@@ -39,6 +39,7 @@ async fn launch(config: Config) -> anyhow::Result<AppState> {
     let state = AppState::new(store, config).await?;
     tokio::spawn(crate::maintenance::run(state.clone()));
     tokio::spawn(crate::detect::engine::run(state.clone()));
+    tokio::spawn(crate::reach::delivery::run(state.clone()));
     tokio::spawn(state.clone().follow_other_instances());
     Ok(state)
 }

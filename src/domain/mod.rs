@@ -11,6 +11,7 @@ pub mod lang;
 pub mod monitor;
 pub mod rollup;
 pub mod status;
+pub mod subscriber;
 pub mod time;
 pub mod uptime;
 

@@ -476,12 +476,18 @@ async fn insert_update(
     }
     let affected =
         serde_json::to_string(&affected).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
+    let update_id = Id::generate();
+    if new.deliver_notifications {
+        // The broadcast is recorded with the update, so that neither exists
+        // without the other, whatever happens next.
+        super::reach::record_broadcast(tx, incident_id, &update_id, at).await?;
+    }
     sqlx::query(
         "INSERT INTO incident_updates (id, incident_id, status, body, created_at, updated_at, \
          display_at, deliver_notifications, affected_components) \
          VALUES ($1, $2, $3, $4, $5, $5, $5, $6, $7)",
     )
-    .bind(Id::generate().as_str())
+    .bind(update_id.as_str())
     .bind(incident_id.as_str())
     .bind(status.as_str())
     .bind(&new.body)

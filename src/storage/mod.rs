@@ -10,11 +10,13 @@ mod channels;
 mod detection;
 mod incidents;
 mod monitors;
+mod reach;
 mod settings;
 
 pub use accounts::{ApiKey, Session, User};
 pub use detection::{Agent, ResultRow, RollupRow};
 pub use incidents::{IncidentChanges, NewIncident, NewUpdate};
+pub use reach::{Claimed, Progress, Settled};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -116,6 +118,7 @@ impl Store {
                     "detection",
                     include_str!("migrations/sqlite/0002_detection.sql"),
                 ),
+                (3, "reach", include_str!("migrations/sqlite/0003_reach.sql")),
             ],
             Backend::Postgres => &[
                 (
@@ -127,6 +130,11 @@ impl Store {
                     2,
                     "detection",
                     include_str!("migrations/postgres/0002_detection.sql"),
+                ),
+                (
+                    3,
+                    "reach",
+                    include_str!("migrations/postgres/0003_reach.sql"),
                 ),
             ],
         };

@@ -393,6 +393,26 @@ fn paths() -> Value {
         }),
     );
     detection_paths(&mut p);
+    let subscriber = || Some(schema_ref("Subscriber"));
+    p.insert(
+        manage::SUBSCRIBERS.into(),
+        json!({
+            "get": op("List subscribers (`type`: email, webhook, push).", &["page_id", "limit", "page", "per_page"], None, "200", list_of("Subscriber")),
+            "post": op("Subscribe a webhook endpoint; Statuspage-style JSON is POSTed to it for each incident update.", &["page_id"], Some("SubscriberRequest"), "201", subscriber()),
+        }),
+    );
+    p.insert(
+        manage::SUBSCRIBER_COUNT.into(),
+        json!({ "get": op("Count subscribers (`type` as for the list).", &["page_id"], None, "200", Some(json!({
+            "type": "object", "properties": { "count": { "type": "integer" } } }))) }),
+    );
+    p.insert(
+        manage::SUBSCRIBER.into(),
+        json!({
+            "get": op("Get a subscriber.", &["page_id", "subscriber_id"], None, "200", subscriber()),
+            "delete": op("Unsubscribe; answers the subscriber.", &["page_id", "subscriber_id"], None, "200", subscriber()),
+        }),
+    );
     Value::Object(p)
 }
 
@@ -682,6 +702,23 @@ fn schemas() -> Value {
             "type": "object", "properties": {
                 "body": { "type": "string" }, "display_at": time, "deliver_notifications": boolean } } } }));
     detection_schemas(&mut s);
+    s.insert(
+        "Subscriber".into(),
+        json!({ "type": "object", "properties": {
+            "id": { "type": "string" }, "mode": { "type": "string", "enum": ["email", "webhook", "push"] },
+            "email": text_null, "endpoint": { "type": "string", "nullable": true },
+            "skip_confirmation_notification": boolean, "quarantined_at": time_null, "purge_at": time_null,
+            "components": { "type": "array", "items": { "type": "string" } },
+            "state": { "type": "string", "enum": ["pending", "confirmed", "unsubscribed"] },
+            "language": { "type": "string", "enum": ["en", "fr"] }, "created_at": time } }),
+    );
+    s.insert(
+        "SubscriberRequest".into(),
+        json!({ "type": "object", "required": ["subscriber"], "properties": { "subscriber": {
+            "type": "object", "required": ["endpoint"], "properties": {
+                "endpoint": { "type": "string" }, "component_ids": { "type": "array", "items": { "type": "string" } },
+                "language": { "type": "string", "enum": ["en", "fr"] } } } } }),
+    );
     Value::Object(s)
 }
 
@@ -728,6 +765,7 @@ pub fn document() -> Value {
                 "incident_id": path_param("incident_id", "An incident id."),
                 "incident_update_id": path_param("incident_update_id", "An incident update id."),
                 "monitor_id": path_param("monitor_id", "A monitor id."),
+                "subscriber_id": path_param("subscriber_id", "A subscriber id."),
                 "token": path_param("token", "The heartbeat monitor's secret token."),
                 "q": { "name": "q", "in": "query", "required": false, "schema": { "type": "string" },
                        "description": "Only incidents whose name or update text contains this (case-insensitive)." },

@@ -29,6 +29,8 @@ struct Inner {
     /// Identifies this instance in change notices to the others.
     instance: String,
     detection: Detection,
+    /// Wakes the delivery workers when a broadcast is recorded.
+    reach: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
                 publish_lock: Mutex::new(1),
                 instance: crate::domain::id::random_hex(8),
                 detection: Detection::default(),
+                reach: tokio::sync::Notify::new(),
             }),
         };
         let first = state.clone();
@@ -69,6 +72,11 @@ impl AppState {
     /// What detection shares: its picture of the monitors, counters, wake-up.
     pub fn detection(&self) -> &Detection {
         &self.inner.detection
+    }
+
+    /// Wakes the delivery workers (a change may have recorded a broadcast).
+    pub fn reach_wake(&self) -> &tokio::sync::Notify {
+        &self.inner.reach
     }
 
     /// After a monitor was created, edited or deleted: the engine reloads its
@@ -107,6 +115,7 @@ impl AppState {
     /// tells the other instances. Returns once readers of this instance see it.
     pub async fn publish(&self) -> anyhow::Result<()> {
         self.refresh().await?;
+        self.inner.reach.notify_one();
         if let Err(e) = self.inner.store.notify_change(&self.inner.instance).await {
             tracing::warn!("other instances were not told about the change: {e}");
         }

@@ -5,6 +5,7 @@ pub mod body;
 mod components;
 mod groups;
 mod incidents;
+mod subscribers;
 
 use super::auth::ApiKeyAuth;
 use super::problem::Problem;
@@ -42,6 +43,13 @@ pub const INCIDENT: &str = "/v1/pages/{page_id}/incidents/{incident_id}";
 pub const INCIDENT_UPDATE: &str =
     "/v1/pages/{page_id}/incidents/{incident_id}/incident_updates/{incident_update_id}";
 
+/// `/v1/pages/{page_id}/subscribers`
+pub const SUBSCRIBERS: &str = "/v1/pages/{page_id}/subscribers";
+/// How many subscribers there are.
+pub const SUBSCRIBER_COUNT: &str = "/v1/pages/{page_id}/subscribers/count";
+/// `/v1/pages/{page_id}/subscribers/{subscriber_id}`
+pub const SUBSCRIBER: &str = "/v1/pages/{page_id}/subscribers/{subscriber_id}";
+
 /// Every path of the manage API with its methods.
 pub const ROUTES: &[(&str, &[&str])] = &[
     (COMPONENTS, &["get", "post"]),
@@ -55,6 +63,9 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     (ACTIVE_MAINTENANCE, &["get"]),
     (INCIDENT, &["get", "patch", "put", "delete"]),
     (INCIDENT_UPDATE, &["patch", "put"]),
+    (SUBSCRIBERS, &["get", "post"]),
+    (SUBSCRIBER_COUNT, &["get"]),
+    (SUBSCRIBER, &["get", "delete"]),
 ];
 
 /// The manage API routes.
@@ -91,6 +102,15 @@ pub fn router() -> Router<AppState> {
         .route(
             INCIDENT_UPDATE,
             patch(incidents::edit_update).put(incidents::edit_update),
+        )
+        .route(
+            SUBSCRIBERS,
+            get(subscribers::list).post(subscribers::create),
+        )
+        .route(SUBSCRIBER_COUNT, get(subscribers::count))
+        .route(
+            SUBSCRIBER,
+            get(subscribers::show).delete(subscribers::unsubscribe),
         )
 }
 

@@ -1,0 +1,199 @@
+//! Durable delivery: workers lease due deliveries in batches, send them,
+//! and record the outcome; failures are retried with exponential backoff and
+//! jitter, then given up into the dead-letter list. A crash loses nothing: an
+//! unfinished lease runs out and the delivery is tried again, carrying the
+//! same idempotency key so that the receiving side can tell.
+
+mod webhook;
+
+use super::fanout;
+use crate::domain::id::{fill_random, random_hex};
+use crate::domain::subscriber::{Kind, State};
+use crate::domain::time::{now, Millis};
+use crate::storage::{Claimed, Settled};
+use crate::web::AppState;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinSet;
+
+/// Deliveries leased at once.
+const BATCH: i64 = 500;
+/// Sends in flight at once.
+const IN_FLIGHT: usize = 64;
+/// Attempts before a delivery is given up.
+pub const MAX_ATTEMPTS: u32 = 8;
+
+/// What one attempt found.
+#[derive(Debug)]
+pub enum Attempt {
+    Sent,
+    /// Worth trying again later.
+    Retry(String),
+    /// Will never work (the address is gone when `gone`).
+    Failed {
+        error: String,
+        gone: bool,
+    },
+}
+
+/// The key the receiving side sees on every attempt of one delivery.
+pub fn idempotency_key(c: &Claimed) -> String {
+    format!("{}-{}", c.broadcast_id, c.subscriber.id)
+}
+
+/// When to try again after `attempts`, with ±25 % jitter.
+pub fn backoff(attempts: u32, base_ms: Millis, at: Millis) -> Millis {
+    let exp = base_ms.saturating_mul(1 << attempts.saturating_sub(1).min(16));
+    let delay = exp.min(3_600_000);
+    let mut b = [0u8; 2];
+    fill_random(&mut b);
+    let jitter = (u16::from_le_bytes(b) as f64 / u16::MAX as f64 - 0.5) * 0.5;
+    at + (delay as f64 * (1.0 + jitter)) as Millis
+}
+
+/// Runs the outbox until the process ends.
+pub async fn run(state: AppState) {
+    let worker = random_hex(6);
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .user_agent(concat!("Relais/", env!("CARGO_PKG_VERSION")))
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!("deliveries cannot start: {e}");
+            return;
+        }
+    };
+    let base = state.config().reach.retry_base_ms;
+    let lease = state.config().reach.lease_ms;
+    loop {
+        if let Err(e) = fanout::fan_out_new(state.store()).await {
+            tracing::warn!("broadcasts not fanned out: {e}");
+        }
+        let at = now();
+        let batch = match state
+            .store()
+            .claim_deliveries(&worker, at, at + lease, BATCH)
+            .await
+        {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!("deliveries not claimed: {e}");
+                Vec::new()
+            }
+        };
+        if batch.is_empty() {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = state.reach_wake().notified() => {}
+            }
+            continue;
+        }
+        deliver(&state, &client, batch, base).await;
+    }
+}
+
+/// Sends one leased batch, recording outcomes as they come.
+async fn deliver(state: &AppState, client: &reqwest::Client, batch: Vec<Claimed>, base: Millis) {
+    let mut payloads: HashMap<crate::domain::Id, Arc<Vec<u8>>> = HashMap::new();
+    let mut tasks = JoinSet::new();
+    let mut done: Vec<(i64, Settled)> = Vec::new();
+    let mut gone = Vec::new();
+    for c in batch {
+        while tasks.len() >= IN_FLIGHT {
+            if let Some(Ok(r)) = tasks.join_next().await {
+                settle(r, base, &mut done, &mut gone);
+            }
+            flush(state, &mut done, &mut gone, false).await;
+        }
+        let payload = match payloads.get(&c.broadcast_id) {
+            Some(p) => p.clone(),
+            None => match webhook::payload(state, &c.broadcast_id).await {
+                Ok(p) => {
+                    let p = Arc::new(p);
+                    payloads.insert(c.broadcast_id.clone(), p.clone());
+                    p
+                }
+                Err(e) => {
+                    done.push((
+                        c.id,
+                        Settled::Retry {
+                            at: backoff(c.attempts, base, now()),
+                            error: e.to_string(),
+                        },
+                    ));
+                    continue;
+                }
+            },
+        };
+        let client = client.clone();
+        tasks.spawn(async move {
+            let attempt = match c.subscriber.kind {
+                Kind::Webhook => webhook::send(&client, &c, &payload).await,
+                Kind::Email | Kind::Push => Attempt::Failed {
+                    error: "this kind of subscriber is not delivered yet".into(),
+                    gone: false,
+                },
+            };
+            (c, attempt)
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        if let Ok(r) = r {
+            settle(r, base, &mut done, &mut gone);
+        }
+        flush(state, &mut done, &mut gone, false).await;
+    }
+    flush(state, &mut done, &mut gone, true).await;
+}
+
+fn settle(
+    (c, attempt): (Claimed, Attempt),
+    base: Millis,
+    done: &mut Vec<(i64, Settled)>,
+    gone: &mut Vec<crate::domain::Id>,
+) {
+    let settled = match attempt {
+        Attempt::Sent => Settled::Sent,
+        Attempt::Retry(error) if c.attempts < MAX_ATTEMPTS => Settled::Retry {
+            at: backoff(c.attempts, base, now()),
+            error,
+        },
+        Attempt::Retry(error) => Settled::Failed { error },
+        Attempt::Failed { error, gone: g } => {
+            if g {
+                gone.push(c.subscriber.id.clone());
+            }
+            Settled::Failed { error }
+        }
+    };
+    done.push((c.id, settled));
+}
+
+/// Records outcomes in batches (all of them when `all`).
+async fn flush(
+    state: &AppState,
+    done: &mut Vec<(i64, Settled)>,
+    gone: &mut Vec<crate::domain::Id>,
+    all: bool,
+) {
+    if done.is_empty() || (!all && done.len() < 50) {
+        return;
+    }
+    if let Err(e) = state.store().settle_deliveries(done, now()).await {
+        tracing::warn!("delivery outcomes not saved (they will be retried): {e}");
+    }
+    done.clear();
+    for id in gone.drain(..) {
+        // An address that no longer exists is pruned.
+        if let Err(e) = state
+            .store()
+            .set_subscriber_state(&id, State::Unsubscribed, now())
+            .await
+        {
+            tracing::warn!("subscriber {id} not pruned: {e}");
+        }
+    }
+}

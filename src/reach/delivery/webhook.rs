@@ -1,0 +1,69 @@
+//! Webhook subscribers: a Statuspage-style JSON payload POSTed to their URL.
+
+use super::{idempotency_key, Attempt};
+use crate::domain::Id;
+use crate::reach::outlets::webhook::signature;
+use crate::render::statuspage;
+use crate::storage::Claimed;
+use crate::web::AppState;
+use serde_json::json;
+
+/// The payload of a broadcast, the same for every webhook subscriber.
+pub async fn payload(state: &AppState, broadcast_id: &Id) -> anyhow::Result<Vec<u8>> {
+    let store = state.store();
+    let (incident_id, _) = store
+        .broadcast(broadcast_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("broadcast {broadcast_id} is gone"))?;
+    // Read afresh: the broadcast may be sent before the page is re-rendered.
+    let data = crate::render::PageData::load(
+        store,
+        &state.config().public_url,
+        crate::domain::time::now(),
+    )
+    .await?;
+    let incident = store
+        .incident(&incident_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("incident {incident_id} is gone"))?;
+    let page = statuspage::page(&data);
+    let body = json!({
+        "meta": { "documentation": format!("{}/api/openapi.json", data.page.url) },
+        "page": {
+            "id": page["id"],
+            "status_indicator": data.rollup.indicator,
+            "status_description": data.rollup.description,
+        },
+        "incident": statuspage::incident(&incident, &data),
+    });
+    Ok(serde_json::to_vec(&body)?)
+}
+
+/// POSTs the payload; 2xx is delivered, 404/410 means the hook is gone.
+pub async fn send(client: &reqwest::Client, c: &Claimed, payload: &[u8]) -> Attempt {
+    let mut request = client
+        .post(&c.subscriber.address)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header("X-Relais-Delivery", idempotency_key(c));
+    if let Some(secret) = &c.subscriber.secret {
+        // Signed like the generic webhook outlet: HMAC-SHA256 of "<t>.<body>".
+        let t = crate::domain::time::now() / 1000;
+        request = request.header("X-Relais-Signature", signature(secret, t, payload));
+    }
+    let response = request.body(payload.to_vec()).send().await;
+    match response {
+        Ok(r) if r.status().is_success() => Attempt::Sent,
+        Ok(r) if matches!(r.status().as_u16(), 404 | 410) => Attempt::Failed {
+            error: format!("HTTP {}: the hook is gone", r.status().as_u16()),
+            gone: true,
+        },
+        Ok(r) if r.status().as_u16() == 429 || r.status().is_server_error() => {
+            Attempt::Retry(format!("HTTP {}", r.status().as_u16()))
+        }
+        Ok(r) => Attempt::Failed {
+            error: format!("HTTP {}", r.status().as_u16()),
+            gone: false,
+        },
+        Err(e) => Attempt::Retry(e.to_string()),
+    }
+}
