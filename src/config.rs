@@ -29,6 +29,8 @@ pub struct Config {
     pub monitors: Vec<MonitorConfig>,
     /// How broadcasts are delivered.
     pub reach: ReachConfig,
+    /// Team chats and social accounts every broadcast is posted to.
+    pub outlets: Vec<crate::reach::outlets::Outlet>,
 }
 
 /// The `[reach]` table: delivery of broadcasts.
@@ -41,6 +43,8 @@ pub struct ReachConfig {
     /// How long a worker holds a batch; after a crash, its unfinished
     /// deliveries are taken up again once this has passed.
     pub lease_ms: i64,
+    /// Outlets may post to loopback and private addresses (off: refused).
+    pub allow_private_targets: bool,
 }
 
 impl Default for ReachConfig {
@@ -48,6 +52,7 @@ impl Default for ReachConfig {
         ReachConfig {
             retry_base_ms: 5_000,
             lease_ms: 60_000,
+            allow_private_targets: false,
         }
     }
 }
@@ -140,6 +145,8 @@ pub struct FileConfig {
     #[serde(default)]
     pub monitors: Vec<MonitorConfig>,
     pub reach: Option<ReachConfig>,
+    #[serde(default)]
+    pub outlets: Vec<crate::reach::outlets::Outlet>,
 }
 
 /// A configuration problem, phrased for the person running the command.
@@ -219,6 +226,7 @@ impl Config {
             detect: file.detect.unwrap_or_default(),
             monitors: file.monitors,
             reach: file.reach.unwrap_or_default(),
+            outlets: file.outlets,
         })
     }
 }

@@ -36,6 +36,7 @@ pub struct Running {
 async fn launch(config: Config) -> anyhow::Result<AppState> {
     let store = open_store(&config).await?;
     crate::detect::definition::sync_config(&store, &config).await?;
+    crate::reach::sync_outlets(&store, &config).await?;
     let state = AppState::new(store, config).await?;
     tokio::spawn(crate::maintenance::run(state.clone()));
     tokio::spawn(crate::detect::engine::run(state.clone()));

@@ -98,6 +98,7 @@ fn webhook(addr: SocketAddr, name: &str, channels: Vec<Id>) -> Subscriber {
         address: format!("http://{addr}/hook/{name}"),
         lang: Lang::Fr,
         secret: None,
+        config: None,
         state: SubState::Confirmed,
         all_channels: channels.is_empty(),
         channels,
@@ -492,4 +493,84 @@ async fn a_crash_mid_broadcast_loses_nothing_postgres() {
         return;
     };
     crash_story(Some(url)).await;
+}
+
+/// A fake Slack incoming webhook recording what it is sent.
+async fn fake_slack() -> (SocketAddr, Arc<Mutex<Vec<Value>>>) {
+    async fn hook(State(log): State<Arc<Mutex<Vec<Value>>>>, body: String) -> &'static str {
+        log.lock()
+            .unwrap()
+            .push(serde_json::from_str(&body).unwrap_or(Value::Null));
+        "ok"
+    }
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let app = Router::new()
+        .route("/services/T1/B2/x", post(hook))
+        .with_state(log.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (addr, log)
+}
+
+fn with_slack(addr: SocketAddr, allow_private: bool) -> String {
+    format!(
+        "{FAST}allow_private_targets = {allow_private}\n\n[[outlets]]\nlabel = \"Équipe\"\nlang = \"fr\"\n\
+         platform = \"slack\"\nwebhook_url = \"http://{addr}/services/T1/B2/x\"\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outlets_from_the_config_file_get_every_broadcast() {
+    let (addr, log) = fake_slack().await;
+    for db in [Db::Sqlite, Db::Postgres] {
+        let Some(app) = support::spawn_configured(db, &with_slack(addr, true)).await else {
+            continue;
+        };
+        log.lock().unwrap().clear();
+        let whatsapp = channel(&app, "WhatsApp").await;
+        let id = incident(&app, &whatsapp, true).await;
+        eventually(10, "the Slack post", || async {
+            !log.lock().unwrap().is_empty()
+        })
+        .await;
+        let post = log.lock().unwrap()[0].clone();
+        assert_eq!(post["text"], "WhatsApp est en panne / WhatsApp is down");
+        let section = post["blocks"][0]["text"]["text"].as_str().unwrap();
+        assert!(section.contains("Écrivez-nous par e-mail."), "{section}");
+        assert!(
+            section.contains(&format!("{}/incidents/{id}", app.base)),
+            "{section}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outlets_on_private_addresses_are_refused_by_default() {
+    let (addr, log) = fake_slack().await;
+    let app = support::spawn_configured(Db::Sqlite, &with_slack(addr, false))
+        .await
+        .unwrap();
+    let whatsapp = channel(&app, "WhatsApp").await;
+    let id = incident(&app, &whatsapp, true).await;
+    let store = app.running.state.store().clone();
+    let incident_id = Id::parse(&id).unwrap();
+    eventually(10, "the delivery given up", || {
+        let store = store.clone();
+        let incident_id = incident_id.clone();
+        async move {
+            let broadcasts = store.broadcasts_of(&incident_id).await.unwrap();
+            match broadcasts.first() {
+                Some((b, _)) => store.progress(b).await.unwrap().failed == 1,
+                None => false,
+            }
+        }
+    })
+    .await;
+    assert!(
+        log.lock().unwrap().is_empty(),
+        "nothing reached the private address"
+    );
 }

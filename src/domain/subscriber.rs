@@ -9,6 +9,8 @@ pub enum Kind {
     Email,
     Push,
     Webhook,
+    /// A team chat or social account (see `reach::outlets`).
+    Outlet,
 }
 
 /// Where a subscriber stands.
@@ -36,7 +38,7 @@ macro_rules! spelled {
     };
 }
 
-spelled!(Kind { Email => "email", Push => "push", Webhook => "webhook" });
+spelled!(Kind { Email => "email", Push => "push", Webhook => "webhook", Outlet => "outlet" });
 spelled!(State { Pending => "pending", Confirmed => "confirmed", Unsubscribed => "unsubscribed" });
 
 /// What a subscriber can follow besides channels.
@@ -47,11 +49,13 @@ pub const INTERESTS: [&str; 4] = ["incidents", "articles", "promotions", "events
 pub struct Subscriber {
     pub id: Id,
     pub kind: Kind,
-    /// Email address, push endpoint or webhook URL.
+    /// Email address, push endpoint, webhook URL or outlet label.
     pub address: String,
     pub lang: Lang,
     /// Webhook: the secret signing what is sent.
     pub secret: Option<String>,
+    /// Outlet: the platform and its credentials, as JSON.
+    pub config: Option<String>,
     pub state: State,
     /// Follows every channel (otherwise only `channels`).
     pub all_channels: bool,

@@ -13,7 +13,15 @@ pub enum Event {
     MaintenanceScheduled,
     MaintenanceStarted,
     MaintenanceCompleted,
+    MaintenanceUpdated,
     Announcement,
+}
+
+impl Event {
+    /// Reads the stored spelling (`incident_created`, …).
+    pub fn parse(s: &str) -> Option<Event> {
+        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+    }
 }
 
 /// One language's version of a message.
@@ -41,6 +49,42 @@ pub struct Message {
 }
 
 impl Message {
+    /// The message of a broadcast: the incident's title and the update's text,
+    /// with the incident's address.
+    pub async fn of_broadcast(
+        state: &crate::web::AppState,
+        broadcast_id: &crate::domain::Id,
+    ) -> anyhow::Result<Message> {
+        let store = state.store();
+        let (incident_id, update_id, event) = store
+            .broadcast(broadcast_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("broadcast {broadcast_id} is gone"))?;
+        let incident = store
+            .incident(&incident_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("incident {incident_id} is gone"))?;
+        let body = incident
+            .updates
+            .iter()
+            .find(|u| u.id == update_id)
+            .map(|u| u.body.clone())
+            .unwrap_or_default();
+        // Incident texts are written in both languages at once.
+        let text = Text {
+            title: incident.name.clone(),
+            body,
+        };
+        Ok(Message {
+            event: Event::parse(&event).unwrap_or(Event::IncidentUpdated),
+            en: text.clone(),
+            fr: text,
+            url: format!("{}/incidents/{}", state.config().public_url, incident.id),
+            urgent: incident.impact.severity() >= crate::domain::Impact::Major.severity(),
+            topic: incident.id.to_string(),
+        })
+    }
+
     /// The text in `lang`.
     pub fn text(&self, lang: Lang) -> &Text {
         match lang {

@@ -47,7 +47,7 @@ pub(super) async fn record_broadcast(
 }
 
 const SUBSCRIBER_COLUMNS: &str =
-    "s.id, s.kind, s.address, s.lang, s.secret, s.state, s.all_channels, \
+    "s.id, s.kind, s.address, s.lang, s.secret, s.config, s.state, s.all_channels, \
     s.interests, s.consent_at, s.consent_source, s.consent_wording, s.created_at, s.confirmed_at";
 
 fn subscriber(row: &AnyRow) -> Result<Subscriber> {
@@ -62,6 +62,7 @@ fn subscriber(row: &AnyRow) -> Result<Subscriber> {
         address: text("address")?,
         lang: Lang::parse(&lang).ok_or_else(|| corrupt("lang", lang.clone()))?,
         secret: opt_text(row, "secret")?,
+        config: opt_text(row, "config")?,
         state: State::parse(&state).ok_or_else(|| corrupt("state", state.clone()))?,
         all_channels: row.try_get::<i64, _>("all_channels")? != 0,
         channels: Vec::new(),
@@ -84,8 +85,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO subscribers (id, kind, address, lang, secret, state, all_channels, interests, \
-             consent_at, consent_source, consent_wording, created_at, confirmed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             consent_at, consent_source, consent_wording, created_at, confirmed_at, config) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(s.id.as_str())
         .bind(s.kind.as_str())
@@ -100,6 +101,7 @@ impl Store {
         .bind(s.consent_wording.as_deref())
         .bind(s.created_at)
         .bind(s.confirmed_at)
+        .bind(s.config.as_deref())
         .execute(&mut *tx)
         .await?;
         for channel in &s.channels {
@@ -367,14 +369,70 @@ impl Store {
         Ok(p)
     }
 
-    /// A broadcast's incident and event.
-    pub async fn broadcast(&self, broadcast_id: &Id) -> Result<Option<(Id, String)>> {
-        let row = sqlx::query("SELECT incident_id, event FROM broadcasts WHERE id = $1")
+    /// A broadcast's incident, update and event.
+    pub async fn broadcast(&self, broadcast_id: &Id) -> Result<Option<(Id, Id, String)>> {
+        let row = sqlx::query("SELECT incident_id, update_id, event FROM broadcasts WHERE id = $1")
             .bind(broadcast_id.as_str())
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok((id(&r, "incident_id")?, r.try_get("event")?)))
-            .transpose()
+        row.map(|r| {
+            Ok((
+                id(&r, "incident_id")?,
+                id(&r, "update_id")?,
+                r.try_get("event")?,
+            ))
+        })
+        .transpose()
+    }
+
+    /// Makes the outlets exactly `wanted` (`label`, language, JSON config):
+    /// matched by label, the others removed.
+    pub async fn sync_outlets(&self, wanted: &[(String, Lang, String)], at: Millis) -> Result<()> {
+        let existing = self.subscribers(Some(Kind::Outlet), true).await?;
+        for (label, lang, config) in wanted {
+            match existing.iter().find(|s| s.address == *label) {
+                Some(s) => {
+                    sqlx::query(
+                        "UPDATE subscribers SET config = $1, lang = $2, state = 'confirmed' WHERE id = $3",
+                    )
+                    .bind(config.as_str())
+                    .bind(lang.code())
+                    .bind(s.id.as_str())
+                    .execute(&self.pool)
+                    .await?;
+                }
+                None => {
+                    self.insert_subscriber(&Subscriber {
+                        id: Id::generate(),
+                        kind: Kind::Outlet,
+                        address: label.clone(),
+                        lang: *lang,
+                        secret: None,
+                        config: Some(config.clone()),
+                        state: State::Confirmed,
+                        all_channels: true,
+                        channels: Vec::new(),
+                        interests: vec!["incidents".into()],
+                        consent_at: Some(at),
+                        consent_source: Some("config".into()),
+                        consent_wording: None,
+                        created_at: at,
+                        confirmed_at: Some(at),
+                    })
+                    .await?
+                }
+            }
+        }
+        for s in existing
+            .iter()
+            .filter(|s| !wanted.iter().any(|(l, _, _)| *l == s.address))
+        {
+            sqlx::query("DELETE FROM subscribers WHERE id = $1")
+                .bind(s.id.as_str())
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Broadcasts of an incident, oldest first: `(id, event)`.

@@ -4,9 +4,11 @@
 //! unfinished lease runs out and the delivery is tried again, carrying the
 //! same idempotency key so that the receiving side can tell.
 
+mod outlet;
 mod webhook;
 
 use super::fanout;
+use super::message::Message;
 use crate::domain::id::{fill_random, random_hex};
 use crate::domain::subscriber::{Kind, State};
 use crate::domain::time::{now, Millis};
@@ -23,6 +25,27 @@ const BATCH: i64 = 500;
 const IN_FLIGHT: usize = 64;
 /// Attempts before a delivery is given up.
 pub const MAX_ATTEMPTS: u32 = 8;
+
+/// HTTP clients: webhooks follow no redirects either, outlets are checked
+/// against private addresses first.
+#[derive(Clone)]
+struct Clients {
+    webhooks: reqwest::Client,
+    outlets: reqwest::Client,
+}
+
+impl Clients {
+    fn new() -> reqwest::Result<Clients> {
+        Ok(Clients {
+            webhooks: reqwest::Client::builder()
+                .timeout(Duration::from_secs(15))
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("Relais/", env!("CARGO_PKG_VERSION")))
+                .build()?,
+            outlets: crate::reach::outlets::client()?,
+        })
+    }
+}
 
 /// What one attempt found.
 #[derive(Debug)]
@@ -55,11 +78,7 @@ pub fn backoff(attempts: u32, base_ms: Millis, at: Millis) -> Millis {
 /// Runs the outbox until the process ends.
 pub async fn run(state: AppState) {
     let worker = random_hex(6);
-    let client = match reqwest::Client::builder()
-        .timeout(Duration::from_secs(15))
-        .user_agent(concat!("Relais/", env!("CARGO_PKG_VERSION")))
-        .build()
-    {
+    let clients = match Clients::new() {
         Ok(c) => c,
         Err(e) => {
             tracing::error!("deliveries cannot start: {e}");
@@ -91,13 +110,27 @@ pub async fn run(state: AppState) {
             }
             continue;
         }
-        deliver(&state, &client, batch, base).await;
+        deliver(&state, &clients, batch, base).await;
     }
 }
 
+/// What every recipient of one broadcast is sent, prepared once.
+struct Prepared {
+    webhook: Vec<u8>,
+    message: Message,
+}
+
+async fn prepare(state: &AppState, broadcast_id: &crate::domain::Id) -> anyhow::Result<Prepared> {
+    Ok(Prepared {
+        webhook: webhook::payload(state, broadcast_id).await?,
+        message: Message::of_broadcast(state, broadcast_id).await?,
+    })
+}
+
 /// Sends one leased batch, recording outcomes as they come.
-async fn deliver(state: &AppState, client: &reqwest::Client, batch: Vec<Claimed>, base: Millis) {
-    let mut payloads: HashMap<crate::domain::Id, Arc<Vec<u8>>> = HashMap::new();
+async fn deliver(state: &AppState, clients: &Clients, batch: Vec<Claimed>, base: Millis) {
+    let mut prepared: HashMap<crate::domain::Id, Arc<Prepared>> = HashMap::new();
+    let allow_private = state.config().reach.allow_private_targets;
     let mut tasks = JoinSet::new();
     let mut done: Vec<(i64, Settled)> = Vec::new();
     let mut gone = Vec::new();
@@ -108,19 +141,20 @@ async fn deliver(state: &AppState, client: &reqwest::Client, batch: Vec<Claimed>
             }
             flush(state, &mut done, &mut gone, false).await;
         }
-        let payload = match payloads.get(&c.broadcast_id) {
+        let ready = match prepared.get(&c.broadcast_id) {
             Some(p) => p.clone(),
-            None => match webhook::payload(state, &c.broadcast_id).await {
+            None => match prepare(state, &c.broadcast_id).await {
                 Ok(p) => {
                     let p = Arc::new(p);
-                    payloads.insert(c.broadcast_id.clone(), p.clone());
+                    prepared.insert(c.broadcast_id.clone(), p.clone());
                     p
                 }
                 Err(e) => {
+                    let at = backoff(c.attempts, base, now());
                     done.push((
                         c.id,
                         Settled::Retry {
-                            at: backoff(c.attempts, base, now()),
+                            at,
                             error: e.to_string(),
                         },
                     ));
@@ -128,12 +162,15 @@ async fn deliver(state: &AppState, client: &reqwest::Client, batch: Vec<Claimed>
                 }
             },
         };
-        let client = client.clone();
+        let clients = clients.clone();
         tasks.spawn(async move {
             let attempt = match c.subscriber.kind {
-                Kind::Webhook => webhook::send(&client, &c, &payload).await,
+                Kind::Webhook => webhook::send(&clients.webhooks, &c, &ready.webhook).await,
+                Kind::Outlet => {
+                    outlet::send(&clients.outlets, &c, &ready.message, allow_private).await
+                }
                 Kind::Email | Kind::Push => Attempt::Failed {
-                    error: "this kind of subscriber is not delivered yet".into(),
+                    error: "email and push deliveries are not available yet".into(),
                     gone: false,
                 },
             };

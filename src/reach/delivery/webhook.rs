@@ -11,7 +11,7 @@ use serde_json::json;
 /// The payload of a broadcast, the same for every webhook subscriber.
 pub async fn payload(state: &AppState, broadcast_id: &Id) -> anyhow::Result<Vec<u8>> {
     let store = state.store();
-    let (incident_id, _) = store
+    let (incident_id, _, _) = store
         .broadcast(broadcast_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("broadcast {broadcast_id} is gone"))?;

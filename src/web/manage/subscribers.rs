@@ -39,7 +39,7 @@ pub(super) async fn list(
 ) -> Result<Response, Problem> {
     let paging = Paging::from_query(&query, 100)?;
     let kind = kind_filter(&query)?;
-    let all = state.store().subscribers(kind, false).await?;
+    let all = audience(&state, kind).await?;
     Ok(ok(Value::Array(paging.apply(all).iter().map(v1).collect())))
 }
 
@@ -49,8 +49,17 @@ pub(super) async fn count(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     let kind = kind_filter(&query)?;
-    let n = state.store().subscribers(kind, false).await?.len();
+    let n = audience(&state, kind).await?.len();
     Ok(ok(json!({ "count": n })))
+}
+
+/// Subscribers (outlets, configured in the file, only when asked for).
+async fn audience(state: &AppState, kind: Option<Kind>) -> Result<Vec<Subscriber>, Problem> {
+    let all = state.store().subscribers(kind, false).await?;
+    Ok(all
+        .into_iter()
+        .filter(|s| kind.is_some() || s.kind != Kind::Outlet)
+        .collect())
 }
 
 fn kind_filter(query: &HashMap<String, String>) -> Result<Option<Kind>, Problem> {
@@ -120,6 +129,7 @@ pub(super) async fn create(
         address: endpoint,
         lang,
         secret: f.text("secret")?,
+        config: None,
         state: State::Confirmed,
         all_channels: component_ids.is_empty(),
         channels: component_ids,

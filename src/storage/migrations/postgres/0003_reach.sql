@@ -4,6 +4,8 @@ CREATE TABLE subscribers (
     address TEXT NOT NULL,
     lang TEXT NOT NULL,
     secret TEXT,
+    -- Outlets: the platform and its credentials, as JSON.
+    config TEXT,
     state TEXT NOT NULL,
     all_channels BIGINT NOT NULL DEFAULT 1,
     interests TEXT NOT NULL DEFAULT 'incidents',
