@@ -31,6 +31,8 @@ pub struct Config {
     pub reach: ReachConfig,
     /// Team chats and social accounts every broadcast is posted to.
     pub outlets: Vec<crate::reach::outlets::Outlet>,
+    /// How emails are sent (no email sign-up without it).
+    pub email: Option<EmailConfig>,
 }
 
 /// The `[reach]` table: delivery of broadcasts.
@@ -55,6 +57,31 @@ impl Default for ReachConfig {
             allow_private_targets: false,
         }
     }
+}
+
+/// The `[email]` table: the SMTP server emails go through.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    /// `smtp://host:25` (plain), `smtp+starttls://host:587` or
+    /// `smtps://host:465`, with an optional `user:password@`.
+    pub smtp_url: String,
+    /// The sender, as in `Boulangerie <status@example.com>`.
+    pub from: String,
+    /// DKIM signing domain (`d=`); signing is on when the three are set.
+    pub dkim_domain: Option<String>,
+    /// DKIM selector (`s=`).
+    pub dkim_selector: Option<String>,
+    /// A PEM private key: RSA (PKCS#1, `BEGIN RSA PRIVATE KEY`) or Ed25519
+    /// (PKCS#8, `BEGIN PRIVATE KEY`).
+    pub dkim_key_file: Option<PathBuf>,
+    /// Emails sent per minute at most.
+    #[serde(default = "default_per_minute")]
+    pub per_minute: u32,
+}
+
+fn default_per_minute() -> u32 {
+    600
 }
 
 /// The `[detect]` table: how checks are run and judged.
@@ -147,6 +174,7 @@ pub struct FileConfig {
     pub reach: Option<ReachConfig>,
     #[serde(default)]
     pub outlets: Vec<crate::reach::outlets::Outlet>,
+    pub email: Option<EmailConfig>,
 }
 
 /// A configuration problem, phrased for the person running the command.
@@ -227,6 +255,7 @@ impl Config {
             monitors: file.monitors,
             reach: file.reach.unwrap_or_default(),
             outlets: file.outlets,
+            email: file.email,
         })
     }
 }

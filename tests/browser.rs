@@ -1487,3 +1487,181 @@ async fn owner_declares_whatsapp_down_from_a_phone() {
         .await;
     browser.close().await;
 }
+
+// ---------------------------------------------------------------------------
+// Browser notifications
+// ---------------------------------------------------------------------------
+
+/// Stops the push service when the test ends, passed or failed.
+struct Stop(Child);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The push service of `tests/push_receiver.py serve 1`: its port and the
+/// keys of the one subscription it made, or None (skipped outside CI) when
+/// its Python modules are missing.
+fn push_service() -> Option<(Stop, u16, Value)> {
+    use std::io::{BufRead, BufReader};
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/push_receiver.py");
+    let mut child = Command::new("python3")
+        .args([script, "serve", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot run python3");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read push service");
+    if line.is_empty() {
+        let err =
+            String::from_utf8_lossy(&child.wait_with_output().expect("wait").stderr).to_string();
+        if std::env::var("CI").is_ok_and(|v| v == "true") || !err.contains("No module named") {
+            panic!("push service failed: {err}");
+        }
+        eprintln!("SKIPPED: push checks need Python's http_ece and cryptography");
+        return None;
+    }
+    let hello: Value = serde_json::from_str(&line).expect("push service JSON");
+    let port = hello["port"].as_u64().expect("port") as u16;
+    Some((Stop(child), port, hello["subscriptions"][0].clone()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_page_opts_in_to_browser_notifications() {
+    let Some(browser) = Browser::launch(DESKTOP).await else {
+        return;
+    };
+    let Some((_service, port, keys)) = push_service() else {
+        return;
+    };
+    let app = support::spawn_configured(
+        Db::Sqlite,
+        "[reach]\nretry_base_ms = 30\nallow_private_targets = true\n",
+    )
+    .await
+    .expect("app");
+    let channel = api_channel(&app, "WhatsApp", "whatsapp", "+33 6 00 00 00 00", 1).await;
+
+    // The button is there where the browser can take notifications, in the
+    // page's language.
+    browser.goto(&format!("{}/fr/", app.base)).await;
+    browser
+        .wait_visible("#push-on", Duration::from_secs(5))
+        .await;
+    assert_eq!(browser.text("#push-on").await, "Recevoir les notifications");
+    browser.goto(&format!("{}/status?lang=en", app.base)).await;
+    browser
+        .wait_visible("#push-on", Duration::from_secs(5))
+        .await;
+    assert_eq!(browser.text("#push-on").await, "Get browser notifications");
+
+    // The visitor allows notifications and clicks: the button registers the
+    // service worker at the root of the site.
+    let permissions = format!(
+        "{}/session/{}/permissions",
+        browser.driver.url, browser.driver.session_id
+    );
+    let r = browser
+        .http
+        .post(permissions)
+        .json(&json!({ "descriptor": { "name": "notifications" }, "state": "granted" }))
+        .send()
+        .await
+        .expect("grant notifications");
+    assert!(
+        r.status().is_success(),
+        "grant notifications: {}",
+        r.status()
+    );
+    browser
+        .client
+        .find(Locator::Css("#push-on"))
+        .await
+        .expect("the button")
+        .click()
+        .await
+        .expect("click the button");
+    let scope = eventually(Duration::from_secs(10), "the service worker", || async {
+        let scope = browser
+            .client
+            .execute(
+                "return navigator.serviceWorker.getRegistration().then(r => r ? r.scope : null);",
+                vec![],
+            )
+            .await
+            .ok()?;
+        scope.as_str().map(str::to_string)
+    })
+    .await;
+    assert_eq!(scope, format!("{}/", app.base), "registered at the root");
+
+    // Headless Chromium cannot reach a real push service: the page hands over
+    // a subscription made by the local one, the way the button hands over
+    // the browser's.
+    let endpoint = format!("http://127.0.0.1:{port}/push/0");
+    let answer = browser
+        .client
+        .execute(
+            "return window.relaisPush.send(arguments[0]) \
+               .then(r => JSON.stringify(r), e => 'failed: ' + e);",
+            vec![json!({ "endpoint": endpoint, "keys": keys })],
+        )
+        .await
+        .expect("hand over the subscription");
+    let answer: Value = serde_json::from_str(answer.as_str().expect("answer"))
+        .unwrap_or_else(|_| panic!("the page could not subscribe: {answer}"));
+    assert_eq!(answer["language"], "en");
+    let count: Value = app
+        .manage(reqwest::Method::GET, "/subscribers/count?type=push")
+        .send()
+        .await
+        .expect("count")
+        .json()
+        .await
+        .expect("count JSON");
+    assert_eq!(count["count"], 1, "the subscription is stored");
+
+    // An outage reaches the push service, decrypted there by http_ece.
+    let r = app
+        .manage(reqwest::Method::POST, "/incidents")
+        .json(&json!({ "incident": {
+            "name": "WhatsApp is down", "body": "Write to us by email.",
+            "components": { channel.as_str(): "major_outage" },
+        }}))
+        .send()
+        .await
+        .expect("POST incident");
+    assert_eq!(r.status(), 201);
+    let http = reqwest::Client::new();
+    let received = eventually(Duration::from_secs(15), "a push message", || async {
+        let log: Value = http
+            .get(format!("http://127.0.0.1:{port}/log"))
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        log.as_array()?.first().cloned()
+    })
+    .await;
+    assert!(
+        received["error"].is_null(),
+        "refused: {}",
+        received["error"]
+    );
+    let payload: Value =
+        serde_json::from_str(received["payload"].as_str().expect("payload")).expect("JSON");
+    assert_eq!(payload["title"], "WhatsApp is down");
+    assert_eq!(received["urgency"], "high");
+    browser
+        .assert_no_console_errors("/status with notifications")
+        .await;
+    browser.close().await;
+}

@@ -2,6 +2,7 @@
 //! and where to reach the business instead.
 
 pub mod delivery;
+pub mod email;
 pub mod fanout;
 pub mod message;
 pub mod outlets;

@@ -65,6 +65,36 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Merci : vos signalements sont déjà pris en compte.",
     ),
     (
+        "push_button",
+        "Get browser notifications",
+        "Recevoir les notifications",
+    ),
+    (
+        "push_explain",
+        "Your browser tells you when one of our channels has a problem, and when it works again.",
+        "Votre navigateur vous prévient quand l'un de nos canaux a un problème, et quand il fonctionne de nouveau.",
+    ),
+    (
+        "push_on",
+        "Notifications are on for this browser.",
+        "Les notifications sont activées pour ce navigateur.",
+    ),
+    (
+        "push_off_button",
+        "Stop notifications",
+        "Arrêter les notifications",
+    ),
+    (
+        "push_denied",
+        "Notifications are blocked in this browser's settings.",
+        "Les notifications sont bloquées dans les réglages de ce navigateur.",
+    ),
+    (
+        "push_failed",
+        "Notifications could not be turned on; please try again later.",
+        "Impossible d'activer les notifications ; réessayez plus tard.",
+    ),
+    (
         "detected_automatically",
         "Detected automatically",
         "Détecté automatiquement",
@@ -101,6 +131,96 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "All our channels work normally.",
         "Tous nos canaux fonctionnent normalement.",
     ),
+    ("email_read_more", "Read more:", "En savoir plus :"),
+    (
+        "email_why",
+        "You receive this email because you subscribed to our status updates.",
+        "Vous recevez cet e-mail car vous êtes abonné(e) à nos alertes d'état des services.",
+    ),
+    ("email_unsubscribe", "Unsubscribe:", "Se désabonner :"),
+    (
+        "email_confirm_subject",
+        "Confirm your subscription",
+        "Confirmez votre abonnement",
+    ),
+    (
+        "email_confirm_intro",
+        "You asked to be told by email when our channels have trouble.",
+        "Vous avez demandé à être prévenu(e) par e-mail quand nos canaux rencontrent un problème.",
+    ),
+    (
+        "email_confirm_action",
+        "To confirm, open this link:",
+        "Pour confirmer, ouvrez ce lien :",
+    ),
+    ("email_confirm_button", "Confirm my subscription", "Confirmer mon abonnement"),
+    (
+        "email_confirm_ignore",
+        "If you did not ask for this, ignore this email: nothing will be sent.",
+        "Si vous n'êtes pas à l'origine de cette demande, ignorez cet e-mail : rien ne vous sera envoyé.",
+    ),
+    ("subscribe_title", "Get alerts by email", "Recevoir les alertes par e-mail"),
+    ("subscribe_email", "Email address", "Adresse e-mail"),
+    ("subscribe_lang", "Language", "Langue"),
+    ("subscribe_channels", "Channels", "Canaux"),
+    ("subscribe_all_channels", "All channels", "Tous les canaux"),
+    ("subscribe_interests", "I want to hear about", "Je veux être informé(e) de"),
+    ("interest_incidents", "Incidents", "Incidents"),
+    ("interest_articles", "New articles", "Nouveaux articles"),
+    ("interest_promotions", "Promotions", "Promotions"),
+    ("interest_events", "Events", "Événements"),
+    (
+        "subscribe_consent",
+        "I agree to receive these emails. I can unsubscribe at any time with one click.",
+        "J'accepte de recevoir ces e-mails. Je peux me désabonner à tout moment en un clic.",
+    ),
+    ("subscribe_button", "Subscribe", "S'abonner"),
+    (
+        "subscribe_sent",
+        "Almost done: we sent you an email. Open the link in it to confirm your subscription.",
+        "C'est presque fini : nous vous avons envoyé un e-mail. Ouvrez le lien qu'il contient pour confirmer votre abonnement.",
+    ),
+    (
+        "subscribe_bad_email",
+        "This email address does not look right. Please check it.",
+        "Cette adresse e-mail ne semble pas correcte. Merci de la vérifier.",
+    ),
+    (
+        "subscribe_need_consent",
+        "Please tick the box to agree to receive these emails.",
+        "Merci de cocher la case pour accepter de recevoir ces e-mails.",
+    ),
+    (
+        "subscribe_limit",
+        "Too many sign-ups from your connection; please try again later.",
+        "Trop d'inscriptions depuis votre connexion ; merci de réessayer plus tard.",
+    ),
+    (
+        "subscribe_unavailable",
+        "Email subscriptions are not available on this page.",
+        "Les abonnements par e-mail ne sont pas disponibles sur cette page.",
+    ),
+    (
+        "subscribe_confirmed",
+        "Thank you: your subscription is confirmed.",
+        "Merci : votre abonnement est confirmé.",
+    ),
+    (
+        "subscribe_bad_link",
+        "This link is not valid (it may be incomplete).",
+        "Ce lien n'est pas valide (il est peut-être incomplet).",
+    ),
+    (
+        "unsubscribe_question",
+        "Stop receiving our emails?",
+        "Ne plus recevoir nos e-mails ?",
+    ),
+    ("unsubscribe_button", "Unsubscribe", "Me désabonner"),
+    (
+        "unsubscribed",
+        "You are unsubscribed: you will receive no more emails from us.",
+        "Vous êtes désabonné(e) : vous ne recevrez plus d'e-mails de notre part.",
+    ),
 ];
 
 /// The interface strings of `lang`, as a template map.
@@ -114,6 +234,18 @@ pub fn strings(lang: Lang) -> Value {
         map.insert((*key).to_string(), Value::String((*text).to_string()));
     }
     Value::Object(map)
+}
+
+/// One interface string in `lang` (the key itself when unknown).
+pub fn text(lang: Lang, key: &str) -> &str {
+    STRINGS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, en, fr)| match lang {
+            Lang::En => *en,
+            Lang::Fr => *fr,
+        })
+        .unwrap_or(key)
 }
 
 /// A channel status, as read by a person.

@@ -64,6 +64,27 @@ const EMBEDDED: &[(&str, &str)] = &[
         "admin/monitor_form.html",
         include_str!("templates/admin/monitor_form.html"),
     ),
+    (
+        "email/broadcast.txt",
+        include_str!("templates/email/broadcast.txt"),
+    ),
+    (
+        "email/broadcast.html",
+        include_str!("templates/email/broadcast.html"),
+    ),
+    (
+        "email/confirm.txt",
+        include_str!("templates/email/confirm.txt"),
+    ),
+    (
+        "email/confirm.html",
+        include_str!("templates/email/confirm.html"),
+    ),
+    ("email/page.html", include_str!("templates/email/page.html")),
+    (
+        "email/signup_form.html",
+        include_str!("templates/email/signup_form.html"),
+    ),
 ];
 
 /// Builds the template environment; a file named like an embedded template in

@@ -62,7 +62,7 @@ impl Store {
 
     /// Stores a new channel and its first status.
     pub async fn insert_channel(&self, c: &Channel) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         bind_fields(
             sqlx::query(
             "INSERT INTO components (id, name, description, status, kind, contact, fallback_rank, \
@@ -83,7 +83,7 @@ impl Store {
     /// Saves every field of an existing channel, logging a status change.
     /// Returns false when the channel does not exist.
     pub async fn update_channel(&self, c: &Channel) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let previous = status_of(&mut tx, &c.id).await?;
         let Some(previous) = previous else {
             return Ok(false);
@@ -128,7 +128,7 @@ impl Store {
 
     /// Stores a group (insert or full update) and sets exactly its member channels.
     pub async fn save_group(&self, g: &Group, members: Option<&[Id]>) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO component_groups (id, name, description, position, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
@@ -163,7 +163,7 @@ impl Store {
 
     /// Deletes a group (its channels stay, ungrouped); false when it did not exist.
     pub async fn delete_group(&self, group_id: &Id) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE components SET group_id = NULL WHERE group_id = $1")
             .bind(group_id.as_str())
             .execute(&mut *tx)

@@ -93,7 +93,7 @@ impl Store {
         rows: &[ResultRow],
         states: &[(Id, MonitorState)],
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut buckets: HashMap<(&Id, &str, Millis), RollupRow> = HashMap::new();
         for r in rows {
             sqlx::query(

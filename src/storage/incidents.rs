@@ -186,7 +186,7 @@ impl Store {
     /// Creates an incident (or maintenance) with its first update, moving the
     /// named channels to their new status, all or nothing. Returns its id.
     pub async fn create_incident(&self, new: NewIncident, at: Millis) -> Result<Id> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let incident_id = Id::generate();
         let maintenance = new.scheduled_for.is_some();
         let status = new.status.unwrap_or(if maintenance {
@@ -246,7 +246,7 @@ impl Store {
         changes: IncidentChanges,
         at: Millis,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         if let Some(expected) = changes.only_if_status {
             // Claims the row (it stays locked until commit on PostgreSQL; SQLite
             // runs one writer at a time): a concurrent claim finds nothing to do.

@@ -10,6 +10,7 @@ mod channels;
 mod detection;
 mod incidents;
 mod monitors;
+mod push;
 mod reach;
 mod settings;
 
@@ -158,6 +159,17 @@ impl Store {
         };
         migrator.run(&self.pool).await?;
         Ok(())
+    }
+
+    /// A transaction that writes. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), waiting its turn, so that a transaction reading
+    /// before writing never fails because another writer went first.
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
     }
 
     /// The database in use.

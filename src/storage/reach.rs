@@ -82,7 +82,7 @@ fn subscriber(row: &AnyRow) -> Result<Subscriber> {
 impl Store {
     /// Stores a new subscriber with the channels they follow.
     pub async fn insert_subscriber(&self, s: &Subscriber) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO subscribers (id, kind, address, lang, secret, state, all_channels, interests, \
              consent_at, consent_source, consent_wording, created_at, confirmed_at, config) \
@@ -216,7 +216,7 @@ impl Store {
         channels: &[Id],
         at: Millis,
     ) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let claimed =
             sqlx::query("UPDATE broadcasts SET event = $1 WHERE id = $2 AND state = 'new'")
                 .bind(event)
@@ -269,6 +269,17 @@ impl Store {
         lease_until: Millis,
         limit: i64,
     ) -> Result<Vec<Claimed>> {
+        // Most of the time nothing is due: look before taking the write lock.
+        let due = sqlx::query(
+            "SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= $1 \
+             AND (lease_until IS NULL OR lease_until < $1) LIMIT 1",
+        )
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let lock = match self.backend {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
@@ -325,7 +336,7 @@ impl Store {
 
     /// Records the outcome of deliveries, in one transaction: `(id, outcome)`.
     pub async fn settle_deliveries(&self, outcomes: &[(i64, Settled)], at: Millis) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         for (delivery, outcome) in outcomes {
             let (state, next_at, error) = match outcome {
                 Settled::Sent => ("sent", at, None),

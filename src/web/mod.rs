@@ -8,7 +8,9 @@ pub mod manage;
 pub mod openapi;
 pub mod problem;
 pub mod public;
+pub mod push;
 pub mod state;
+pub mod subscribe;
 
 pub use state::AppState;
 
@@ -28,6 +30,8 @@ pub fn app(state: AppState) -> Router {
         .merge(detect::router())
         .merge(admin::router())
         .merge(openapi::router())
+        .merge(push::router())
+        .merge(subscribe::router())
         .route("/status/events", get(events::live))
         .route("/healthz", get(|| async { "ok" }))
         // Browsers ask for it on every page; no icon beats a 404 in the console.

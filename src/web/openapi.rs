@@ -1,6 +1,6 @@
 //! The OpenAPI 3 description of the whole HTTP API, served at `/api/openapi.json`.
 
-use super::{detect, manage, public, AppState};
+use super::{detect, manage, public, push, AppState};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -47,6 +47,7 @@ pub fn served_routes() -> Vec<(&'static str, Vec<&'static str>)> {
     routes.extend(public::FIXED_PATHS.iter().map(|p| (*p, vec!["get"])));
     routes.extend(manage::ROUTES.iter().map(|(p, m)| (*p, m.to_vec())));
     routes.extend(detect::ROUTES.iter().map(|(p, m)| (*p, m.to_vec())));
+    routes.extend(push::ROUTES.iter().map(|(p, m)| (*p, m.to_vec())));
     routes
 }
 
@@ -393,6 +394,9 @@ fn paths() -> Value {
         }),
     );
     detection_paths(&mut p);
+    for (path, item) in push::openapi_paths() {
+        p.insert(path.into(), item);
+    }
     let subscriber = || Some(schema_ref("Subscriber"));
     p.insert(
         manage::SUBSCRIBERS.into(),
@@ -748,6 +752,7 @@ pub fn document() -> Value {
             { "name": "public", "description": "Read-only, pre-rendered, open CORS." },
             { "name": "manage", "description": "Statuspage manage API v1; needs an API key." },
             { "name": "detection", "description": "Monitors, probe agents, heartbeats and visitor reports." },
+            { "name": "push", "description": "Web Push opt-in from the status page; no account." },
             { "name": "operations" }
         ],
         "paths": paths(),

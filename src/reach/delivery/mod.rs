@@ -4,7 +4,9 @@
 //! unfinished lease runs out and the delivery is tried again, carrying the
 //! same idempotency key so that the receiving side can tell.
 
+mod email;
 mod outlet;
+pub mod push;
 mod webhook;
 
 use super::fanout;
@@ -32,11 +34,23 @@ pub const MAX_ATTEMPTS: u32 = 8;
 struct Clients {
     webhooks: reqwest::Client,
     outlets: reqwest::Client,
+    push: push::Sender,
 }
 
 impl Clients {
-    fn new() -> reqwest::Result<Clients> {
+    fn new(state: &AppState) -> anyhow::Result<Clients> {
+        let keys = crate::reach::push::server_keys(&state.config().data_dir)?;
+        let push_client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
         Ok(Clients {
+            push: push::Sender::new(
+                push_client,
+                keys,
+                &state.config().public_url,
+                state.config().reach.allow_private_targets,
+            ),
             webhooks: reqwest::Client::builder()
                 .timeout(Duration::from_secs(15))
                 .redirect(reqwest::redirect::Policy::none())
@@ -78,7 +92,7 @@ pub fn backoff(attempts: u32, base_ms: Millis, at: Millis) -> Millis {
 /// Runs the outbox until the process ends.
 pub async fn run(state: AppState) {
     let worker = random_hex(6);
-    let clients = match Clients::new() {
+    let clients = match Clients::new(&state) {
         Ok(c) => c,
         Err(e) => {
             tracing::error!("deliveries cannot start: {e}");
@@ -163,16 +177,15 @@ async fn deliver(state: &AppState, clients: &Clients, batch: Vec<Claimed>, base:
             },
         };
         let clients = clients.clone();
+        let state = state.clone();
         tasks.spawn(async move {
             let attempt = match c.subscriber.kind {
                 Kind::Webhook => webhook::send(&clients.webhooks, &c, &ready.webhook).await,
                 Kind::Outlet => {
                     outlet::send(&clients.outlets, &c, &ready.message, allow_private).await
                 }
-                Kind::Email | Kind::Push => Attempt::Failed {
-                    error: "email and push deliveries are not available yet".into(),
-                    gone: false,
-                },
+                Kind::Push => clients.push.send(&c, &ready.message).await,
+                Kind::Email => email::send(&state, &c, &ready.message).await,
             };
             (c, attempt)
         });

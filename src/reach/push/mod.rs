@@ -7,9 +7,11 @@
 //! `Urgency`, `Topic`, retries) belongs to the delivery worker.
 
 pub mod crypto;
+pub mod keys;
 pub mod vapid;
 
 pub use crypto::{encrypt, PushError, RECORD_SIZE};
+pub use keys::server_keys;
 pub use vapid::{audience, load_or_create, VapidKeys};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,0 +1,156 @@
+//! Email: an SMTP mailer with a connection pool, DKIM signing and a
+//! per-minute send limit, and the messages it sends (multipart text + HTML
+//! from editable French/English templates).
+
+mod compose;
+mod dkim;
+mod limit;
+pub mod links;
+
+pub use compose::{broadcast, confirmation, Composed};
+
+use crate::config::EmailConfig;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+/// What sending one email found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    /// The send limit is reached: try again after this many milliseconds.
+    Limited(u64),
+    /// A temporary failure (4xx, connection): worth trying again.
+    Transient(String),
+    /// The mailbox does not exist (5xx refusing the recipient).
+    Bounced(String),
+    /// Any other permanent failure.
+    Refused(String),
+}
+
+/// Sends emails through one SMTP server.
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    dkim: Option<lettre::message::dkim::DkimConfig>,
+    limit: limit::Bucket,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a password: never printed.
+        f.debug_struct("Mailer").field("from", &self.from).finish()
+    }
+}
+
+/// The mailer of a configuration, built once and shared (its pool too).
+pub fn mailer(config: &EmailConfig) -> anyhow::Result<Arc<Mailer>> {
+    static MAILERS: OnceLock<Mutex<HashMap<String, Arc<Mailer>>>> = OnceLock::new();
+    let key = format!("{config:?}");
+    let mut all = MAILERS
+        .get_or_init(Default::default)
+        .lock()
+        .map_err(|_| anyhow::anyhow!("mailer cache poisoned"))?;
+    if let Some(m) = all.get(&key) {
+        return Ok(m.clone());
+    }
+    let m = Arc::new(Mailer::new(config)?);
+    all.insert(key, m.clone());
+    Ok(m)
+}
+
+impl Mailer {
+    /// Builds a mailer; fails on a bad URL, sender or DKIM key.
+    pub fn new(config: &EmailConfig) -> anyhow::Result<Mailer> {
+        let url = transport_url(&config.smtp_url)?;
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
+            .map_err(|e| anyhow::anyhow!("[email] smtp_url is not usable: {e}"))?
+            .timeout(Some(Duration::from_secs(30)))
+            .pool_config(PoolConfig::new().max_size(8))
+            .build();
+        let from: Mailbox = config.from.parse().map_err(|e| {
+            anyhow::anyhow!("[email] from `{}` is not an address: {e}", config.from)
+        })?;
+        Ok(Mailer {
+            transport,
+            from,
+            dkim: dkim::config(config)?,
+            limit: limit::Bucket::per_minute(config.per_minute),
+        })
+    }
+
+    /// The sender.
+    pub fn from(&self) -> &Mailbox {
+        &self.from
+    }
+
+    /// The domain of the sender's address (for Message-ID).
+    pub fn domain(&self) -> &str {
+        self.from.email.domain()
+    }
+
+    /// Signs and sends one message, within the send limit.
+    pub async fn send(&self, composed: Composed) -> Outcome {
+        if let Err(wait) = self.limit.take().await {
+            return Outcome::Limited(wait);
+        }
+        let mut message = composed.0;
+        if let Some(dkim) = &self.dkim {
+            message.sign(dkim);
+        }
+        match self.transport.send(message).await {
+            Ok(_) => Outcome::Sent,
+            Err(e) => classify(&e),
+        }
+    }
+}
+
+/// Sorts an SMTP error: 4xx and connection trouble are temporary; a 5xx
+/// naming the mailbox (550, 551, 553) is a hard bounce.
+fn classify(e: &lettre::transport::smtp::Error) -> Outcome {
+    let text = e.to_string();
+    if e.is_permanent() {
+        let code = e.status().map(|c| c.to_string()).unwrap_or_default();
+        if matches!(code.as_str(), "550" | "551" | "553") {
+            Outcome::Bounced(text)
+        } else {
+            Outcome::Refused(text)
+        }
+    } else {
+        Outcome::Transient(text)
+    }
+}
+
+/// Maps the configured scheme onto lettre's URL: `smtp+starttls://` means
+/// STARTTLS required, `smtp://` plain, `smtps://` TLS from the start.
+fn transport_url(url: &str) -> anyhow::Result<String> {
+    if let Some(rest) = url.strip_prefix("smtp+starttls://") {
+        let sep = if rest.contains('?') { '&' } else { '?' };
+        return Ok(format!("smtp://{rest}{sep}tls=required"));
+    }
+    if url.starts_with("smtp://") || url.starts_with("smtps://") {
+        return Ok(url.to_string());
+    }
+    anyhow::bail!("[email] smtp_url must start with smtp://, smtp+starttls:// or smtps://")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_map_onto_the_transport() {
+        assert_eq!(
+            transport_url("smtp+starttls://u:p@mail.example.com:587").unwrap(),
+            "smtp://u:p@mail.example.com:587?tls=required"
+        );
+        assert_eq!(
+            transport_url("smtps://mail.example.com:465").unwrap(),
+            "smtps://mail.example.com:465"
+        );
+        assert!(transport_url("http://mail.example.com").is_err());
+    }
+}

@@ -1,0 +1,471 @@
+//! Email subscribers end to end on SQLite and PostgreSQL, through a real SMTP
+//! server the project did not write (aiosmtpd) and checked with Python's own
+//! email parser and dkimpy: double opt-in from the status page form, the
+//! broadcast in each subscriber's language (multipart, headers, DKIM), RFC
+//! 8058 one-click unsubscribe and a hard bounce pruning the address.
+
+mod support;
+
+use relais::domain::subscriber::{Kind, State as SubState, Subscriber};
+use relais::domain::time::now;
+use relais::domain::{Id, Lang};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::{Db, TestApp};
+
+/// Whether Python has aiosmtpd, dkimpy and cryptography; under CI their
+/// absence is a failure, elsewhere the test is skipped.
+fn python_ready() -> bool {
+    let out = Command::new("python3")
+        .args(["-c", "import aiosmtpd, dkim, cryptography"])
+        .output()
+        .expect("python3 runs");
+    if out.status.success() {
+        return true;
+    }
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    if std::env::var("CI").is_ok_and(|v| v == "true") || !err.contains("No module named") {
+        panic!("Python modules for the email tests are missing: {err}");
+    }
+    eprintln!("SKIPPED: the email tests need `pip install aiosmtpd dkimpy cryptography`");
+    false
+}
+
+/// The SMTP server process, stopped when dropped.
+struct Smtp {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_smtp(dir: &Path) -> Smtp {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mail = dir.join("mail");
+    let mut child = Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py"))
+        .arg(port.to_string())
+        .arg(&mail)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("SMTP server starts");
+    let mut line = String::new();
+    let stdout = child.stdout.take().unwrap();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).unwrap();
+    assert_eq!(line.trim(), "ready", "SMTP server did not start");
+    Smtp {
+        child,
+        port,
+        dir: mail,
+    }
+}
+
+/// An RSA key pair: the PKCS#1 PEM file, and the DNS record of its public key.
+fn dkim_key(dir: &Path) -> (PathBuf, String) {
+    let path = dir.join("dkim.pem");
+    let script = "import sys, base64\n\
+        from cryptography.hazmat.primitives.asymmetric import rsa\n\
+        from cryptography.hazmat.primitives import serialization as s\n\
+        k = rsa.generate_private_key(public_exponent=65537, key_size=2048)\n\
+        open(sys.argv[1], 'wb').write(k.private_bytes(s.Encoding.PEM, s.PrivateFormat.TraditionalOpenSSL, s.NoEncryption()))\n\
+        pub = k.public_key().public_bytes(s.Encoding.DER, s.PublicFormat.SubjectPublicKeyInfo)\n\
+        print('v=DKIM1; k=rsa; p=' + base64.b64encode(pub).decode())";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        path,
+        String::from_utf8(out.stdout).unwrap().trim().to_string(),
+    )
+}
+
+/// The received messages, oldest first.
+fn received(smtp: &Smtp) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&smtp.dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "eml"));
+    files.sort();
+    files
+}
+
+async fn wait_for_mail(smtp: &Smtp, count: usize) -> Vec<PathBuf> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let files = received(smtp);
+        if files.len() >= count {
+            return files;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {count} emails (got {})",
+            files.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The message as Python's email parser and dkimpy read it.
+fn check(file: &Path, record: &str) -> Value {
+    let out = Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/email_check.py"))
+        .arg(file)
+        .arg(record)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn part<'a>(m: &'a Value, kind: &str) -> &'a str {
+    m["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["type"] == kind)
+        .and_then(|p| p["text"].as_str())
+        .unwrap_or_else(|| panic!("no {kind} part in {m}"))
+}
+
+/// The first link in `text` containing `needle`.
+fn link(text: &str, needle: &str) -> String {
+    text.split_whitespace()
+        .find(|w| w.starts_with("http") && w.contains(needle))
+        .unwrap_or_else(|| panic!("no {needle} link in {text}"))
+        .trim_end_matches(['>', '.'])
+        .to_string()
+}
+
+async fn sign_up(app: &TestApp, form: &[(&str, &str)]) -> (u16, String) {
+    let r = app
+        .client
+        .post(format!("{}/subscribe", app.base))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, support::unescape(&r.text().await.unwrap()))
+}
+
+async fn incident(app: &TestApp, channel: &str, name: &str) {
+    let r = app
+        .manage(Method::POST, "/incidents")
+        .json(&json!({"incident": {
+            "name": name,
+            "body": "Écrivez-nous par e-mail.",
+            "components": {channel: "major_outage"},
+        }}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+async fn story(db: Db) {
+    if !python_ready() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!(
+        "relais-email-{}",
+        relais::domain::id::random_hex(6)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (key, record) = dkim_key(&dir);
+    let smtp = start_smtp(&dir);
+    let toml = format!(
+        "[reach]\nretry_base_ms = 200\nlease_ms = 5000\n\n[email]\n\
+         smtp_url = \"smtp://127.0.0.1:{}\"\n\
+         from = \"Boulangerie <status@example.com>\"\n\
+         dkim_domain = \"example.com\"\ndkim_selector = \"relais\"\n\
+         dkim_key_file = \"{}\"\n",
+        smtp.port,
+        key.display()
+    );
+    let Some(app) = support::spawn_configured(db, &toml).await else {
+        return;
+    };
+    let whatsapp = app
+        .manage(Method::POST, "/components")
+        .json(&json!({"component": {"name": "WhatsApp", "kind": "other", "contact": "+33 6 00 00 00 00"}}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.manage(Method::POST, "/components")
+        .json(&json!({"component": {"name": "E-mail", "kind": "other", "contact": "bonjour@example.com"}}))
+        .send()
+        .await
+        .unwrap();
+
+    // The form is on the status page, in French.
+    let (status, page) = app.get_text("/fr/", "fr").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("action=\"/subscribe\""), "{page}");
+    assert!(page.contains("J'accepte de recevoir ces e-mails."));
+    let (_, en_page) = app.get_text("/en/", "en").await;
+    assert!(en_page.contains("I agree to receive these emails."));
+
+    // A bad address: the form again, with a readable error and what was typed.
+    let (status, page) = sign_up(
+        &app,
+        &[
+            ("email", "pas-une-adresse"),
+            ("lang", "fr"),
+            ("page_lang", "fr"),
+            ("consent", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Cette adresse e-mail ne semble pas correcte"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"pas-une-adresse\""));
+
+    let french = [
+        ("email", "marie@example.org"),
+        ("lang", "fr"),
+        ("page_lang", "fr"),
+        ("all_channels", "yes"),
+        ("interests", "incidents"),
+        ("consent", "yes"),
+    ];
+    let (status, first) = sign_up(&app, &french).await;
+    assert_eq!(status, 200);
+    assert!(
+        first.contains("nous vous avons envoyé un e-mail"),
+        "{first}"
+    );
+    let store = app.running.state.store().clone();
+    let marie = store
+        .subscribers(Some(Kind::Email), true)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.address == "marie@example.org")
+        .expect("pending subscriber");
+    assert_eq!(marie.state, SubState::Pending);
+    assert_eq!(marie.lang, Lang::Fr);
+    assert_eq!(marie.consent_source.as_deref(), Some("status_page"));
+    assert_eq!(
+        marie.consent_wording.as_deref(),
+        Some("J'accepte de recevoir ces e-mails. Je peux me désabonner à tout moment en un clic.")
+    );
+    assert!(marie.consent_at.is_some());
+
+    let mails = wait_for_mail(&smtp, 1).await;
+    let confirm_mail = check(&mails[0], &record);
+    assert_eq!(confirm_mail["subject"], "Confirmez votre abonnement");
+    assert_eq!(confirm_mail["to"], "marie@example.org");
+    assert_eq!(confirm_mail["dkim_valid"], true, "{confirm_mail}");
+    let confirm = link(part(&confirm_mail, "text/plain"), "/confirm");
+    assert!(support::unescape(part(&confirm_mail, "text/html")).contains(&confirm));
+
+    // Signing up again answers the same and sends the confirmation again.
+    let (status, again) = sign_up(&app, &french).await;
+    assert_eq!((status, again), (200, first));
+    wait_for_mail(&smtp, 2).await;
+
+    // A forged link is refused; the real one confirms.
+    let forged = format!(
+        "{}/subscriptions/{}/{}/confirm",
+        app.base,
+        marie.id,
+        "ab".repeat(32)
+    );
+    assert_eq!(app.client.get(forged).send().await.unwrap().status(), 404);
+    let r = app.client.get(&confirm).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(support::unescape(&r.text().await.unwrap()).contains("votre abonnement est confirmé"));
+    let marie = store.subscriber(&marie.id).await.unwrap().unwrap();
+    assert_eq!(marie.state, SubState::Confirmed);
+
+    // An English subscriber.
+    let (status, _) = sign_up(
+        &app,
+        &[
+            ("email", "john@example.net"),
+            ("lang", "en"),
+            ("page_lang", "en"),
+            ("all_channels", "yes"),
+            ("interests", "incidents"),
+            ("consent", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mails = wait_for_mail(&smtp, 3).await;
+    let john_confirm = check(&mails[2], &record);
+    assert_eq!(john_confirm["subject"], "Confirm your subscription");
+    let r = app
+        .client
+        .get(link(part(&john_confirm, "text/plain"), "/confirm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // A confirmed address that bounces: pruned by the first broadcast.
+    let bounce = Subscriber {
+        id: Id::generate(),
+        kind: Kind::Email,
+        address: "bounce@example.org".into(),
+        lang: Lang::Fr,
+        secret: None,
+        config: None,
+        state: SubState::Confirmed,
+        all_channels: true,
+        channels: vec![],
+        interests: vec!["incidents".into()],
+        consent_at: Some(now()),
+        consent_source: Some("status_page".into()),
+        consent_wording: Some("test".into()),
+        created_at: now(),
+        confirmed_at: Some(now()),
+    };
+    store.insert_subscriber(&bounce).await.unwrap();
+
+    incident(&app, &whatsapp, "WhatsApp est en panne").await;
+    let mails = wait_for_mail(&smtp, 5).await;
+    let mut by_to = std::collections::HashMap::new();
+    for f in &mails[3..] {
+        let m = check(f, &record);
+        by_to.insert(m["to"].as_str().unwrap().to_string(), m);
+    }
+    let fr = &by_to["marie@example.org"];
+    assert_eq!(fr["content_type"], "multipart/alternative");
+    assert_eq!(fr["subject"], "WhatsApp est en panne");
+    assert_eq!(fr["from"], "Boulangerie <status@example.com>");
+    assert_eq!(fr["content_language"], "fr");
+    let mid = fr["message_id"].as_str().unwrap();
+    assert!(
+        mid.starts_with('<') && mid.ends_with(&format!("-{}@example.com>", marie.id)),
+        "{mid}"
+    );
+    assert_eq!(fr["list_unsubscribe_post"], "List-Unsubscribe=One-Click");
+    let unsubscribe = fr["list_unsubscribe"]
+        .as_str()
+        .unwrap()
+        .trim_matches(['<', '>'])
+        .to_string();
+    assert!(unsubscribe.starts_with(&format!("{}/unsubscribe/{}/", app.base, marie.id)));
+    assert_eq!(fr["dkim_signed"], true);
+    assert_eq!(fr["dkim_valid"], true, "{fr}");
+    let text = part(fr, "text/plain");
+    assert!(text.contains("Écrivez-nous par e-mail."), "{text}");
+    assert!(text.contains("Comment nous joindre maintenant"), "{text}");
+    assert!(text.contains("bonjour@example.com"), "{text}");
+    assert!(text.contains("En savoir plus"));
+    let html = support::unescape(part(fr, "text/html"));
+    assert!(html.contains("<html lang=\"fr\">") && html.contains("bonjour@example.com"));
+    let en = &by_to["john@example.net"];
+    assert_eq!(en["content_language"], "en");
+    assert_eq!(en["dkim_valid"], true);
+    assert!(part(en, "text/plain").contains("How to reach us right now"));
+    assert!(part(en, "text/plain").contains("Read more"));
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while store.subscriber(&bounce.id).await.unwrap().unwrap().state != SubState::Unsubscribed {
+        assert!(
+            Instant::now() < deadline,
+            "the bouncing address was not pruned"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Opening the unsubscribe link only asks; RFC 8058 one-click unsubscribes.
+    let r = app.client.get(&unsubscribe).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("method=\"post\""));
+    let marie_state = store.subscriber(&marie.id).await.unwrap().unwrap().state;
+    assert_eq!(marie_state, SubState::Confirmed);
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = no_redirect
+        .post(&unsubscribe)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let marie_state = store.subscriber(&marie.id).await.unwrap().unwrap().state;
+    assert_eq!(marie_state, SubState::Unsubscribed);
+    // Her old confirmation link does not subscribe her again.
+    assert_eq!(app.client.get(&confirm).send().await.unwrap().status(), 200);
+    let marie_state = store.subscriber(&marie.id).await.unwrap().unwrap().state;
+    assert_eq!(marie_state, SubState::Unsubscribed);
+
+    // The next incident reaches only the English subscriber.
+    incident(&app, &whatsapp, "WhatsApp est encore en panne").await;
+    let mails = wait_for_mail(&smtp, 6).await;
+    let last = check(&mails[5], &record);
+    assert_eq!(last["to"], "john@example.net");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(received(&smtp).len(), 6, "an unsubscribed address got mail");
+
+    // Sign-ups are limited per network: three so far, two more, then no.
+    for who in ["a@example.org", "b@example.org"] {
+        let form = [
+            ("email", who),
+            ("lang", "fr"),
+            ("page_lang", "fr"),
+            ("consent", "yes"),
+        ];
+        assert_eq!(sign_up(&app, &form).await.0, 200);
+    }
+    let form = [
+        ("email", "c@example.org"),
+        ("lang", "fr"),
+        ("page_lang", "fr"),
+        ("consent", "yes"),
+    ];
+    let (status, page) = sign_up(&app, &form).await;
+    assert_eq!(status, 429);
+    assert!(page.contains("Trop d'inscriptions"), "{page}");
+    assert!(page.contains("value=\"c@example.org\""));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_subscribers_sqlite() {
+    story(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_subscribers_postgres() {
+    story(Db::Postgres).await;
+}
