@@ -16,6 +16,13 @@
 #   PARTS=latency,cost  which parts to run
 #   ROUNDS=3            latency: outages measured (the table shows min/median/max)
 #   INTERVAL=5          latency: the monitor's interval in seconds (timeout 2 s)
+#   ROUND_SPACING       latency: seconds between round starts (default: enough to
+#                       stay under the monitor's flapping limit, 55 s at INTERVAL=5)
+#   OUTAGE=stop         latency: how the target fails
+#                         stop: nginx exits, connections are refused at once
+#                         hang: nginx is frozen (SIGSTOP), connections are accepted
+#                               by the kernel but never answered: each check waits
+#                               for its 2 s timeout
 #   MONITORS=1000       cost: HTTP monitors, spread over CHANNELS channels
 #   CHANNELS=20
 #   MONITOR_INTERVAL=10 cost: their interval in seconds
@@ -30,6 +37,7 @@ set -euo pipefail
 
 PARTS=${PARTS:-latency,cost}
 ROUNDS=${ROUNDS:-3}
+OUTAGE=${OUTAGE:-stop}
 INTERVAL=${INTERVAL:-5}
 MONITORS=${MONITORS:-1000}
 CHANNELS=${CHANNELS:-20}
@@ -50,6 +58,11 @@ want() { [[ ",$PARTS," == *",$1,"* ]]; }
 for v in ROUNDS INTERVAL MONITORS CHANNELS MONITOR_INTERVAL IDLE SETTLE DURATION; do
   [[ "${!v}" =~ ^[0-9]+$ && "${!v}" -gt 0 ]] || die "$v must be a positive whole number (got '${!v}')"
 done
+case "$OUTAGE" in
+  stop) OUTAGE_WORD=stopped BACK_WORD=restarted ;;
+  hang) OUTAGE_WORD=frozen BACK_WORD=thawed ;;
+  *) die "OUTAGE must be stop or hang (got '$OUTAGE')" ;;
+esac
 ((INTERVAL >= 5)) || die "INTERVAL below 5 s needs [detect] min_interval_ms; keep it at 5 or more"
 
 cd "$(dirname "$0")/.."
@@ -94,6 +107,7 @@ forget() { # forget PID: drop a stopped process from the cleanup list
 }
 stop() { # stop PID: TERM, bounded wait, then KILL
   local pid=$1
+  kill -CONT "$pid" $(pgrep -P "$pid" 2>/dev/null) 2>/dev/null || true
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
@@ -103,6 +117,8 @@ stop() { # stop PID: TERM, bounded wait, then KILL
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do
+    # A frozen target (OUTAGE=hang) is thawed first so that it can exit.
+    kill -CONT "$pid" $(pgrep -P "$pid" 2>/dev/null) 2>/dev/null || true
     kill "$pid" 2>/dev/null || true
   done
   for pid in "${PIDS[@]}"; do
@@ -131,6 +147,7 @@ wait_http() { # wait_http URL: up to 30 s
 }
 
 now() { echo "$EPOCHREALTIME"; }
+secs() { if [[ "$1" == timeout ]]; then echo timeout; else echo "${1}s"; fi; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
 # ---------------------------------------------------------------- the target: nginx serving a small file
@@ -170,6 +187,21 @@ start_nginx() {
   NGINX_PID=$!
   PIDS+=("$NGINX_PID")
   wait_http "$TARGET" || { cat "$TMP/nginx/stderr" "$TMP/nginx/error.log" >&2 || true; die "nginx did not start"; }
+}
+
+fail_target() { # the outage: nginx exits, or freezes with its workers
+  if [[ "$OUTAGE" == stop ]]; then
+    stop "$NGINX_PID"
+  else
+    kill -STOP "$NGINX_PID" $(pgrep -P "$NGINX_PID") 2>/dev/null || true
+  fi
+}
+restore_target() {
+  if [[ "$OUTAGE" == stop ]]; then
+    start_nginx
+  else
+    kill -CONT "$NGINX_PID" $(pgrep -P "$NGINX_PID") 2>/dev/null || true
+  fi
 }
 
 # ---------------------------------------------------------------- Relais
@@ -304,6 +336,7 @@ if want latency; then
   # benchmark would measure the damping, not the detection.
   SPACING=0
   ((flap_limit > 0)) && SPACING=$(((20 * INTERVAL * 2 + flap_limit - 1) / flap_limit + INTERVAL))
+  SPACING=${ROUND_SPACING:-$SPACING}
   log "monitor every ${INTERVAL}s, timeout 2s, retries 0, fail_after 2, recover_after 2 (flap_limit $flap_limit: rounds start ${SPACING}s apart)"
   wait_for 60 is_monitor "$monitor" operational || die "the monitor never saw the target up"
   wait_for 10 is_status "$channel" operational || die "the channel is not operational"
@@ -316,30 +349,32 @@ if want latency; then
     sleep "$(awk -v s="$RANDOM" -v i="$INTERVAL" 'BEGIN { printf "%.2f", (s / 32768) * i }')"
     last_start=${EPOCHREALTIME%.*}
     t0=$(now)
-    stop "$NGINX_PID"
+    fail_target
     stopped=$(since "$t0")
     if wait_for $((4 * INTERVAL + 10)) is_status "$channel" major_outage; then
       down=$(since "$t0")
     else
       down=timeout
       FAILED=1
+      log "round $round: no major_outage within $((4 * INTERVAL + 10))s; the channel reads '$(channel_status "$channel")'"
     fi
     t1=$(now)
-    start_nginx
+    restore_target
     if wait_for $((4 * INTERVAL + 10)) is_status "$channel" operational; then
       up=$(since "$t1")
     else
       up=timeout
       FAILED=1
+      log "round $round: not operational within $((4 * INTERVAL + 10))s of the restart; the channel reads '$(channel_status "$channel")'"
     fi
-    log "round $round: target stopped (in ${stopped}s); major_outage after ${down}s; back to operational ${up}s after restart"
+    log "round $round: target $OUTAGE_WORD (in ${stopped}s); major_outage after $(secs "$down"); back to operational $(secs "$up") after it was $BACK_WORD"
     echo "$down $up" >>"$TMP/latency"
     [[ "$down" == timeout || "$up" == timeout ]] && break
   done
   LAT_PROBLEMS=$(log_problems "$TMP/relais-latency.err")
   stop "$RELAIS_PID"
   stop "$NGINX_PID"
-  LAT_TABLE=$(awk -v limit="$LIMIT" -v rounds="$ROUNDS" '
+  LAT_TABLE=$(awk -v limit="$LIMIT" -v rounds="$ROUNDS" -v word="$OUTAGE_WORD" -v back="$BACK_WORD" '
     function stats(col,   n, i, j, t, a, bad) {
       n = 0; bad = 0
       for (i = 1; i <= NR; i++) { if (v[i, col] == "timeout") bad++; else a[++n] = v[i, col] + 0 }
@@ -352,8 +387,8 @@ if want latency; then
       printf "%-34s %6s %8s %6s %8s %8s  %s\n", "", "min s", "median s", "max s", "timeouts", "target", "verdict"
       split(stats(1), d, "|"); split(stats(2), u, "|")
       ok = (d[4] == 0 && d[3] != "-" && d[3] + 0 <= limit && NR == rounds)
-      printf "%-34s %6s %8s %6s %8d %7ss  %s\n", "target stopped -> major_outage", d[1], d[2], d[3], d[4], "<= " limit, ok ? "PASS" : "FAIL"
-      printf "%-34s %6s %8s %6s %8d %8s  %s\n", "target restarted -> operational", u[1], u[2], u[3], u[4], "", "(information)"
+      printf "%-34s %6s %8s %6s %8d %7ss  %s\n", "target " word " -> major_outage", d[1], d[2], d[3], d[4], "<= " limit, ok ? "PASS" : "FAIL"
+      printf "%-34s %6s %8s %6s %8d %8s  %s\n", "target " back " -> operational", u[1], u[2], u[3], u[4], "", "(information)"
       printf "VERDICT %s\n", ok ? "PASS" : "FAIL"
     }' "$TMP/latency")
   grep -q '^VERDICT PASS' <<<"$LAT_TABLE" || FAILED=1
@@ -447,7 +482,7 @@ echo
 echo "Relais detection benchmark; machine: $(nproc) CPU(s), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM; load average before the report: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [[ -n "$LAT_TABLE" ]]; then
   echo
-  echo "1. Detection latency: HTTP monitor every ${INTERVAL}s, timeout 2s, retries 0, fail_after 2; target stopped at a random point of the cycle, /api/v2/summary.json polled every ${POLL}s; $ROUNDS round(s)"
+  echo "1. Detection latency: HTTP monitor every ${INTERVAL}s, timeout 2s, retries 0, fail_after 2; target $OUTAGE_WORD (OUTAGE=$OUTAGE) at a random point of the cycle, /api/v2/summary.json polled every ${POLL}s; $ROUNDS round(s)"
   echo "   target: <= 2 intervals + 1 s = ${LIMIT}s"
   echo
   echo "$LAT_TABLE"
