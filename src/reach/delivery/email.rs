@@ -8,7 +8,12 @@ use crate::storage::Claimed;
 use crate::web::AppState;
 
 /// Sends one broadcast email; a hard bounce unsubscribes the address.
-pub async fn send(state: &AppState, c: &Claimed, message: &Message) -> Attempt {
+pub async fn send(
+    state: &AppState,
+    c: &Claimed,
+    message: &Message,
+    alternatives: &crate::domain::alternatives::Alternatives,
+) -> Attempt {
     let Some(config) = state.config().email.as_ref() else {
         return Attempt::Retry("no [email] table in the configuration".into());
     };
@@ -22,8 +27,7 @@ pub async fn send(state: &AppState, c: &Claimed, message: &Message) -> Attempt {
     };
     let links = Links::of(&state.config().public_url, &secret, &c.subscriber.id);
     let key = idempotency_key(c);
-    let alternatives =
-        crate::render::view::alternatives(&state.data().alternatives, c.subscriber.lang);
+    let alternatives = crate::render::view::alternatives(alternatives, c.subscriber.lang);
     let composed = match email::broadcast(
         state.templates(),
         &mailer,

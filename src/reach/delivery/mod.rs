@@ -132,12 +132,18 @@ pub async fn run(state: AppState) {
 struct Prepared {
     webhook: Vec<u8>,
     message: Message,
+    /// Where to reach the business, as the broadcast's change left it.
+    alternatives: crate::domain::alternatives::Alternatives,
 }
 
 async fn prepare(state: &AppState, broadcast_id: &crate::domain::Id) -> anyhow::Result<Prepared> {
+    // Read afresh: the broadcast may be sent before the page is re-rendered.
+    let data =
+        crate::render::PageData::load(state.store(), &state.config().public_url, now()).await?;
     Ok(Prepared {
-        webhook: webhook::payload(state, broadcast_id).await?,
+        webhook: webhook::payload(state, &data, broadcast_id).await?,
         message: Message::of_broadcast(state, broadcast_id).await?,
+        alternatives: data.alternatives,
     })
 }
 
@@ -185,7 +191,7 @@ async fn deliver(state: &AppState, clients: &Clients, batch: Vec<Claimed>, base:
                     outlet::send(&clients.outlets, &c, &ready.message, allow_private).await
                 }
                 Kind::Push => clients.push.send(&c, &ready.message).await,
-                Kind::Email => email::send(&state, &c, &ready.message).await,
+                Kind::Email => email::send(&state, &c, &ready.message, &ready.alternatives).await,
             };
             (c, attempt)
         });

@@ -9,24 +9,21 @@ use crate::web::AppState;
 use serde_json::json;
 
 /// The payload of a broadcast, the same for every webhook subscriber.
-pub async fn payload(state: &AppState, broadcast_id: &Id) -> anyhow::Result<Vec<u8>> {
+pub async fn payload(
+    state: &AppState,
+    data: &crate::render::PageData,
+    broadcast_id: &Id,
+) -> anyhow::Result<Vec<u8>> {
     let store = state.store();
     let (incident_id, _, _) = store
         .broadcast(broadcast_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("broadcast {broadcast_id} is gone"))?;
-    // Read afresh: the broadcast may be sent before the page is re-rendered.
-    let data = crate::render::PageData::load(
-        store,
-        &state.config().public_url,
-        crate::domain::time::now(),
-    )
-    .await?;
     let incident = store
         .incident(&incident_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("incident {incident_id} is gone"))?;
-    let page = statuspage::page(&data);
+    let page = statuspage::page(data);
     let body = json!({
         "meta": { "documentation": format!("{}/api/openapi.json", data.page.url) },
         "page": {
@@ -34,7 +31,7 @@ pub async fn payload(state: &AppState, broadcast_id: &Id) -> anyhow::Result<Vec<
             "status_indicator": data.rollup.indicator,
             "status_description": data.rollup.description,
         },
-        "incident": statuspage::incident(&incident, &data),
+        "incident": statuspage::incident(&incident, data),
     });
     Ok(serde_json::to_vec(&body)?)
 }
