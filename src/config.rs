@@ -47,6 +47,10 @@ pub struct ReachConfig {
     pub lease_ms: i64,
     /// Outlets may post to loopback and private addresses (off: refused).
     pub allow_private_targets: bool,
+    /// Non-urgent push notifications (announcements, maintenance, minor
+    /// incidents) one browser gets per 24 hours at most; 0 for no cap.
+    /// Outages are always sent.
+    pub push_daily_cap: u32,
 }
 
 impl Default for ReachConfig {
@@ -55,6 +59,7 @@ impl Default for ReachConfig {
             retry_base_ms: 5_000,
             lease_ms: 60_000,
             allow_private_targets: false,
+            push_daily_cap: 3,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Turns each recorded broadcast into one delivery per interested subscriber.
 
+use crate::domain::subscriber::Segment;
 use crate::domain::time::now;
-use crate::domain::{Incident, IncidentStatus};
+use crate::domain::{Impact, Incident, IncidentStatus};
 use crate::storage::{Result, Store};
 
 /// The event an update announces.
@@ -32,22 +33,34 @@ pub fn event_of(incident: &Incident, update_id: &crate::domain::Id) -> &'static 
 }
 
 /// Fans out every new broadcast; returns how many deliveries were written.
-pub async fn fan_out_new(store: &Store) -> Result<i64> {
+/// Non-urgent push messages are held to `push_cap` a day per subscription.
+pub async fn fan_out_new(store: &Store, push_cap: u32) -> Result<i64> {
     let mut written = 0;
-    for (broadcast, incident_id, update_id) in store.new_broadcasts(100).await? {
-        let Some(incident) = store.incident(&incident_id).await? else {
-            continue;
+    for broadcast in store.new_broadcasts(100).await? {
+        let (event, segment, urgent) = match (&broadcast.incident_id, &broadcast.update_id) {
+            (Some(incident_id), Some(update_id)) => {
+                let Some(incident) = store.incident(incident_id).await? else {
+                    continue;
+                };
+                (
+                    event_of(&incident, update_id),
+                    Segment::everyone("incidents", incident.component_ids.clone()),
+                    is_urgent(&incident),
+                )
+            }
+            _ => match &broadcast.segment {
+                Some(segment) => ("announcement", segment.clone(), false),
+                None => continue,
+            },
         };
-        let event = event_of(&incident, &update_id);
         written += store
-            .fan_out(
-                &broadcast,
-                event,
-                "incidents",
-                &incident.component_ids,
-                now(),
-            )
+            .fan_out(&broadcast.id, event, &segment, urgent, push_cap, now())
             .await?;
     }
     Ok(written)
+}
+
+/// An outage: told with high urgency, never held back by a frequency cap.
+pub fn is_urgent(incident: &Incident) -> bool {
+    incident.impact.severity() >= Impact::Major.severity()
 }

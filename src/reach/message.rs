@@ -48,26 +48,52 @@ pub struct Message {
     pub topic: String,
 }
 
+/// An announcement the owner wrote, as a broadcast stores it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Announcement {
+    /// What the admin lists it as (the title in the owner's language).
+    pub title: String,
+    pub en: Text,
+    pub fr: Text,
+    /// Where to read more, absolute.
+    pub url: String,
+}
+
 impl Message {
-    /// The message of a broadcast: the incident's title and the update's text,
-    /// with the incident's address.
+    /// The message of a broadcast: an announcement as written, or the
+    /// incident's title and the update's text, with the incident's address.
     pub async fn of_broadcast(
         state: &crate::web::AppState,
         broadcast_id: &crate::domain::Id,
     ) -> anyhow::Result<Message> {
         let store = state.store();
-        let (incident_id, update_id, event) = store
+        let broadcast = store
             .broadcast(broadcast_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("broadcast {broadcast_id} is gone"))?;
+        if let Some(json) = &broadcast.message {
+            let a: Announcement = serde_json::from_str(json)?;
+            return Ok(Message {
+                event: Event::Announcement,
+                en: a.en,
+                fr: a.fr,
+                url: a.url,
+                urgent: false,
+                topic: broadcast.id.to_string(),
+            });
+        }
+        let (Some(incident_id), Some(update_id)) = (&broadcast.incident_id, &broadcast.update_id)
+        else {
+            anyhow::bail!("broadcast {broadcast_id} has neither a message nor an incident");
+        };
         let incident = store
-            .incident(&incident_id)
+            .incident(incident_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("incident {incident_id} is gone"))?;
         let body = incident
             .updates
             .iter()
-            .find(|u| u.id == update_id)
+            .find(|u| u.id == *update_id)
             .map(|u| u.body.clone())
             .unwrap_or_default();
         // Incident texts are written in both languages at once.
@@ -76,11 +102,11 @@ impl Message {
             body,
         };
         Ok(Message {
-            event: Event::parse(&event).unwrap_or(Event::IncidentUpdated),
+            event: Event::parse(&broadcast.event).unwrap_or(Event::IncidentUpdated),
             en: text.clone(),
             fr: text,
             url: format!("{}/incidents/{}", state.config().public_url, incident.id),
-            urgent: incident.impact.severity() >= crate::domain::Impact::Major.severity(),
+            urgent: super::fanout::is_urgent(&incident),
             topic: incident.id.to_string(),
         })
     }

@@ -7,6 +7,7 @@ pub mod fanout;
 pub mod message;
 pub mod outlets;
 pub mod push;
+pub mod subscribers_csv;
 
 use crate::config::Config;
 use crate::storage::Store;

@@ -216,6 +216,25 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Ne plus recevoir nos e-mails ?",
     ),
     ("unsubscribe_button", "Unsubscribe", "Me désabonner"),
+    ("preferences_title", "Your email preferences", "Vos préférences d'e-mail"),
+    (
+        "preferences_intro",
+        "Choose what we send you and in which language.",
+        "Choisissez ce que nous vous envoyons et dans quelle langue.",
+    ),
+    ("preferences_save", "Save my preferences", "Enregistrer mes préférences"),
+    (
+        "preferences_saved",
+        "Saved: we will send you only what you chose.",
+        "C'est enregistré : nous ne vous enverrons que ce que vous avez choisi.",
+    ),
+    (
+        "preferences_none",
+        "Tick at least one subject, or unsubscribe below.",
+        "Cochez au moins un sujet, ou désabonnez-vous ci-dessous.",
+    ),
+    ("preferences_link", "Manage your preferences:", "Gérer vos préférences :"),
+    ("preferences_unsubscribe", "Unsubscribe from everything", "Me désabonner de tout"),
     (
         "unsubscribed",
         "You are unsubscribed: you will receive no more emails from us.",

@@ -82,6 +82,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("email/page.html", include_str!("templates/email/page.html")),
     (
+        "email/preferences.html",
+        include_str!("templates/email/preferences.html"),
+    ),
+    (
         "email/signup_form.html",
         include_str!("templates/email/signup_form.html"),
     ),

@@ -17,7 +17,7 @@ mod settings;
 pub use accounts::{ApiKey, Session, User};
 pub use detection::{Agent, ResultRow, RollupRow};
 pub use incidents::{IncidentChanges, NewIncident, NewUpdate};
-pub use reach::{Claimed, Progress, Settled};
+pub use reach::{Broadcast, Claimed, DeadLetter, Imported, Progress, Settled};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -120,6 +120,11 @@ impl Store {
                     include_str!("migrations/sqlite/0002_detection.sql"),
                 ),
                 (3, "reach", include_str!("migrations/sqlite/0003_reach.sql")),
+                (
+                    4,
+                    "segments",
+                    include_str!("migrations/sqlite/0004_segments.sql"),
+                ),
             ],
             Backend::Postgres => &[
                 (
@@ -136,6 +141,11 @@ impl Store {
                     3,
                     "reach",
                     include_str!("migrations/postgres/0003_reach.sql"),
+                ),
+                (
+                    4,
+                    "segments",
+                    include_str!("migrations/postgres/0004_segments.sql"),
                 ),
             ],
         };

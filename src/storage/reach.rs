@@ -2,7 +2,7 @@
 //! survives a crash in the middle of telling 100,000 people.
 
 use super::{id, opt_text, Backend, Result, Store, StoreError};
-use crate::domain::subscriber::{Kind, State, Subscriber};
+use crate::domain::subscriber::{Kind, Segment, State, Subscriber};
 use crate::domain::time::Millis;
 use crate::domain::{Id, Lang};
 use sqlx::any::AnyRow;
@@ -18,12 +18,65 @@ pub struct Claimed {
 }
 
 /// How far a broadcast has gone.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Progress {
     pub total: i64,
     pub sent: i64,
     pub pending: i64,
     pub failed: i64,
+    /// Not sent on purpose (a push frequency cap).
+    pub skipped: i64,
+}
+
+impl Progress {
+    fn add(&mut self, state: &str, n: i64) {
+        match state {
+            "sent" => self.sent += n,
+            "failed" => self.failed += n,
+            "skipped" => self.skipped += n,
+            _ => self.pending += n,
+        }
+        self.total += n;
+    }
+}
+
+/// A recorded broadcast: an incident update, or an announcement the owner
+/// wrote (with its own message and segment).
+#[derive(Clone, Debug)]
+pub struct Broadcast {
+    pub id: Id,
+    /// `incident_created`, …, `announcement`; empty until fanned out.
+    pub event: String,
+    pub incident_id: Option<Id>,
+    pub update_id: Option<Id>,
+    /// The announcement's message, as JSON.
+    pub message: Option<String>,
+    pub segment: Option<Segment>,
+    pub urgent: bool,
+    pub created_at: Millis,
+    /// The incident's name, or the announcement's title: what the admin lists.
+    pub label: String,
+}
+
+/// A delivery given up, as the dead-letter list shows it.
+#[derive(Clone, Debug)]
+pub struct DeadLetter {
+    pub id: i64,
+    pub broadcast_id: Id,
+    pub kind: Kind,
+    pub address: String,
+    pub attempts: i64,
+    pub error: String,
+    pub at: Millis,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Imported {
+    pub added: Vec<Id>,
+    /// Addresses already known, left as they were (an unsubscribed person
+    /// is never subscribed again by an import).
+    pub existing: usize,
 }
 
 /// Records a broadcast for an update, inside the transaction writing it.
@@ -44,6 +97,45 @@ pub(super) async fn record_broadcast(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Links a subscriber to the channels they follow.
+async fn insert_channels(tx: &mut Transaction<'_, Any>, s: &Subscriber) -> Result<()> {
+    for channel in &s.channels {
+        sqlx::query("INSERT INTO subscriber_channels (subscriber_id, channel_id) VALUES ($1, $2)")
+            .bind(s.id.as_str())
+            .bind(channel.as_str())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+const BROADCAST_COLUMNS: &str = "b.id, b.event, b.incident_id, b.update_id, b.message, b.segment, \
+    b.urgent, b.created_at, COALESCE(i.name, '') AS incident_name";
+
+fn broadcast(row: &AnyRow) -> Result<Broadcast> {
+    let opt_id =
+        |col: &str| -> Result<Option<Id>> { Ok(opt_text(row, col)?.and_then(|t| Id::parse(&t))) };
+    let message = opt_text(row, "message")?;
+    let label = match message
+        .as_deref()
+        .and_then(|m| serde_json::from_str::<serde_json::Value>(m).ok())
+    {
+        Some(m) => m["title"].as_str().unwrap_or_default().to_string(),
+        None => row.try_get("incident_name")?,
+    };
+    Ok(Broadcast {
+        id: id(row, "id")?,
+        event: row.try_get("event")?,
+        incident_id: opt_id("incident_id")?,
+        update_id: opt_id("update_id")?,
+        message,
+        segment: opt_text(row, "segment")?.and_then(|t| Segment::from_json(&t)),
+        urgent: row.try_get::<i64, _>("urgent")? != 0,
+        created_at: row.try_get("created_at")?,
+        label,
+    })
 }
 
 const SUBSCRIBER_COLUMNS: &str =
@@ -104,15 +196,7 @@ impl Store {
         .bind(s.config.as_deref())
         .execute(&mut *tx)
         .await?;
-        for channel in &s.channels {
-            sqlx::query(
-                "INSERT INTO subscriber_channels (subscriber_id, channel_id) VALUES ($1, $2)",
-            )
-            .bind(s.id.as_str())
-            .bind(channel.as_str())
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_channels(&mut tx, s).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -135,13 +219,17 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         let mut list: Vec<Subscriber> = rows.iter().map(subscriber).collect::<Result<_>>()?;
+        let at: std::collections::HashMap<Id, usize> = list
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
         let links = sqlx::query("SELECT subscriber_id, channel_id FROM subscriber_channels")
             .fetch_all(&self.pool)
             .await?;
         for link in &links {
-            let sid = id(link, "subscriber_id")?;
-            if let Some(s) = list.iter_mut().find(|s| s.id == sid) {
-                s.channels.push(id(link, "channel_id")?);
+            if let Some(i) = at.get(&id(link, "subscriber_id")?) {
+                list[*i].channels.push(id(link, "channel_id")?);
             }
         }
         Ok(list)
@@ -170,6 +258,102 @@ impl Store {
         Ok(Some(s))
     }
 
+    /// The subscriber of `kind` at `address`, whatever their state.
+    pub async fn subscriber_by_address(
+        &self,
+        kind: Kind,
+        address: &str,
+    ) -> Result<Option<Subscriber>> {
+        let row = sqlx::query("SELECT id FROM subscribers WHERE kind = $1 AND address = $2")
+            .bind(kind.as_str())
+            .bind(address)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => self.subscriber(&id(&r, "id")?).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Saves what a subscriber chose on their preferences page: language,
+    /// channels (all, or the given ones) and interests.
+    pub async fn set_preferences(&self, s: &Subscriber) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query(
+            "UPDATE subscribers SET lang = $1, all_channels = $2, interests = $3 WHERE id = $4",
+        )
+        .bind(s.lang.code())
+        .bind(i64::from(s.all_channels))
+        .bind(s.interests.join(","))
+        .bind(s.id.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM subscriber_channels WHERE subscriber_id = $1")
+            .bind(s.id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        insert_channels(&mut tx, s).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Adds the subscribers whose address is not known yet, in one
+    /// transaction; known addresses are left exactly as they are.
+    pub async fn import_subscribers(&self, list: &[Subscriber]) -> Result<Imported> {
+        let mut tx = self.write_tx().await?;
+        let mut out = Imported::default();
+        for s in list {
+            let done = sqlx::query(
+                "INSERT INTO subscribers (id, kind, address, lang, state, all_channels, interests, \
+                 consent_at, consent_source, consent_wording, created_at, confirmed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                 ON CONFLICT (kind, address) DO NOTHING",
+            )
+            .bind(s.id.as_str())
+            .bind(s.kind.as_str())
+            .bind(s.address.as_str())
+            .bind(s.lang.code())
+            .bind(s.state.as_str())
+            .bind(i64::from(s.all_channels))
+            .bind(s.interests.join(","))
+            .bind(s.consent_at)
+            .bind(s.consent_source.as_deref())
+            .bind(s.consent_wording.as_deref())
+            .bind(s.created_at)
+            .bind(s.confirmed_at)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                out.existing += 1;
+                continue;
+            }
+            insert_channels(&mut tx, s).await?;
+            out.added.push(s.id.clone());
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// How many subscribers there are, by kind and state.
+    pub async fn subscriber_counts(&self) -> Result<Vec<(Kind, State, i64)>> {
+        let rows = sqlx::query(
+            "SELECT kind, state, COUNT(*) AS n FROM subscribers GROUP BY kind, state ORDER BY kind, state",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let (kind, state): (String, String) = (r.try_get("kind")?, r.try_get("state")?);
+            if let (Some(k), Some(s)) = (Kind::parse(&kind), State::parse(&state)) {
+                out.push((k, s, r.try_get("n")?));
+            }
+        }
+        Ok(out)
+    }
+
     /// Moves a subscriber to `state`; false if there is no such subscriber.
     pub async fn set_subscriber_state(
         &self,
@@ -191,67 +375,122 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
-    /// Broadcasts recorded but not yet fanned out, oldest first.
-    pub async fn new_broadcasts(&self, limit: i64) -> Result<Vec<(Id, Id, Id)>> {
-        let rows = sqlx::query(
-            "SELECT id, incident_id, update_id FROM broadcasts WHERE state = 'new' \
-             ORDER BY created_at, id LIMIT $1",
+    /// Records an announcement the owner wrote: its message (JSON) goes to
+    /// `segment` once fanned out.
+    pub async fn record_announcement(
+        &self,
+        message: &str,
+        segment: &Segment,
+        at: Millis,
+    ) -> Result<Id> {
+        let broadcast_id = Id::generate();
+        sqlx::query(
+            "INSERT INTO broadcasts (id, event, message, segment, state, created_at) \
+             VALUES ($1, 'announcement', $2, $3, 'new', $4)",
         )
-        .bind(limit)
-        .fetch_all(&self.pool)
+        .bind(broadcast_id.as_str())
+        .bind(message)
+        .bind(segment.to_json())
+        .bind(at)
+        .execute(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| Ok((id(r, "id")?, id(r, "incident_id")?, id(r, "update_id")?)))
-            .collect()
+        Ok(broadcast_id)
     }
 
-    /// Writes one pending delivery per confirmed subscriber interested in
-    /// `interest` and following one of `channels` (or every channel), and marks
-    /// the broadcast ready, all at once. Running it twice adds nothing.
+    /// Broadcasts recorded but not yet fanned out, oldest first.
+    pub async fn new_broadcasts(&self, limit: i64) -> Result<Vec<Broadcast>> {
+        let sql = format!(
+            "SELECT {BROADCAST_COLUMNS} FROM broadcasts b LEFT JOIN incidents i ON i.id = b.incident_id \
+             WHERE b.state = 'new' ORDER BY b.created_at, b.id LIMIT $1"
+        );
+        let rows = sqlx::query(&sql).bind(limit).fetch_all(&self.pool).await?;
+        rows.iter().map(broadcast).collect()
+    }
+
+    /// Writes one delivery per confirmed subscriber in `segment` and marks
+    /// the broadcast ready, all at once; running it twice adds nothing. A
+    /// push subscription that already had `push_cap` non-urgent messages in
+    /// the last 24 hours gets a skipped delivery instead (0: no cap).
     pub async fn fan_out(
         &self,
         broadcast_id: &Id,
         event: &str,
-        interest: &str,
-        channels: &[Id],
+        segment: &Segment,
+        urgent: bool,
+        push_cap: u32,
         at: Millis,
     ) -> Result<i64> {
         let mut tx = self.write_tx().await?;
-        let claimed =
-            sqlx::query("UPDATE broadcasts SET event = $1 WHERE id = $2 AND state = 'new'")
-                .bind(event)
-                .bind(broadcast_id.as_str())
-                .execute(&mut *tx)
-                .await?;
+        let claimed = sqlx::query(
+            "UPDATE broadcasts SET event = $1, urgent = $2 WHERE id = $3 AND state = 'new'",
+        )
+        .bind(event)
+        .bind(i64::from(urgent))
+        .bind(broadcast_id.as_str())
+        .execute(&mut *tx)
+        .await?;
         if claimed.rows_affected() == 0 {
             return Ok(0);
         }
-        let list = channels
-            .iter()
-            .map(|c| format!("'{}'", c.as_str()))
-            .collect::<Vec<_>>()
-            .join(",");
-        // Ids are [0-9a-z_-] only (checked by Id), so they are safe inline.
-        let follows = if list.is_empty() {
-            "s.all_channels = 1".to_string()
+        // Ids are [0-9a-z_-] only (checked by Id), kinds and languages are
+        // fixed spellings: all are safe inline.
+        let quoted = |items: Vec<&str>| {
+            items
+                .iter()
+                .map(|i| format!("'{i}'"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let channels = quoted(segment.channels.iter().map(Id::as_str).collect());
+        let follows = if channels.is_empty() {
+            "1 = 1".to_string()
         } else {
             format!(
                 "(s.all_channels = 1 OR EXISTS (SELECT 1 FROM subscriber_channels c \
-                 WHERE c.subscriber_id = s.id AND c.channel_id IN ({list})))"
+                 WHERE c.subscriber_id = s.id AND c.channel_id IN ({channels})))"
+            )
+        };
+        let kinds = quoted(segment.kinds.iter().map(|k| k.as_str()).collect());
+        let kinds = if kinds.is_empty() {
+            "''".to_string()
+        } else {
+            kinds
+        };
+        let lang = match segment.lang {
+            Some(l) => format!("s.lang = '{}'", l.code()),
+            None => "1 = 1".to_string(),
+        };
+        let state = if urgent || push_cap == 0 {
+            "'pending'".to_string()
+        } else {
+            format!(
+                "CASE WHEN s.kind = 'push' AND (SELECT COUNT(*) FROM deliveries d \
+                 JOIN broadcasts p ON p.id = d.broadcast_id WHERE d.subscriber_id = s.id \
+                 AND p.urgent = 0 AND p.created_at > {since} AND d.state IN ('sent', 'pending')) \
+                 >= {push_cap} THEN 'skipped' ELSE 'pending' END",
+                since = at - 86_400_000,
             )
         };
         let sql = format!(
             "INSERT INTO deliveries (broadcast_id, subscriber_id, state, attempts, next_at) \
-             SELECT $1, s.id, 'pending', 0, $2 FROM subscribers s \
-             WHERE s.state = 'confirmed' AND (',' || s.interests || ',') LIKE $3 AND {follows}"
+             SELECT $1, s.id, {state}, 0, $2 FROM subscribers s \
+             WHERE s.state = 'confirmed' AND s.kind IN ({kinds}) AND {lang} \
+             AND (s.kind = 'outlet' OR (',' || s.interests || ',') LIKE $3) AND {follows}"
         );
         let total = sqlx::query(&sql)
             .bind(broadcast_id.as_str())
             .bind(at)
-            .bind(format!("%,{interest},%"))
+            .bind(format!("%,{},%", segment.interest))
             .execute(&mut *tx)
             .await?
             .rows_affected() as i64;
+        sqlx::query(
+            "UPDATE deliveries SET last_error = 'frequency cap' \
+             WHERE broadcast_id = $1 AND state = 'skipped'",
+        )
+        .bind(broadcast_id.as_str())
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("UPDATE broadcasts SET state = 'ready', total = $1 WHERE id = $2")
             .bind(total)
             .bind(broadcast_id.as_str())
@@ -359,7 +598,7 @@ impl Store {
         Ok(())
     }
 
-    /// Sent, pending and failed deliveries of a broadcast.
+    /// Sent, pending, failed and skipped deliveries of a broadcast.
     pub async fn progress(&self, broadcast_id: &Id) -> Result<Progress> {
         let rows = sqlx::query(
             "SELECT state, COUNT(*) AS n FROM deliveries WHERE broadcast_id = $1 GROUP BY state",
@@ -369,31 +608,155 @@ impl Store {
         .await?;
         let mut p = Progress::default();
         for r in &rows {
-            let n: i64 = r.try_get("n")?;
-            match r.try_get::<String, _>("state")?.as_str() {
-                "sent" => p.sent = n,
-                "failed" => p.failed = n,
-                _ => p.pending += n,
-            }
+            p.add(&r.try_get::<String, _>("state")?, r.try_get("n")?);
         }
-        p.total = p.sent + p.pending + p.failed;
         Ok(p)
     }
 
-    /// A broadcast's incident, update and event.
-    pub async fn broadcast(&self, broadcast_id: &Id) -> Result<Option<(Id, Id, String)>> {
-        let row = sqlx::query("SELECT incident_id, update_id, event FROM broadcasts WHERE id = $1")
+    /// The progress of `broadcast_id` by kind of recipient.
+    pub async fn progress_by_kind(&self, broadcast_id: &Id) -> Result<Vec<(Kind, Progress)>> {
+        let rows = sqlx::query(
+            "SELECT s.kind, d.state, COUNT(*) AS n FROM deliveries d \
+             JOIN subscribers s ON s.id = d.subscriber_id WHERE d.broadcast_id = $1 \
+             GROUP BY s.kind, d.state",
+        )
+        .bind(broadcast_id.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<(Kind, Progress)> = Vec::new();
+        for r in &rows {
+            let kind = r.try_get::<String, _>("kind")?;
+            let Some(kind) = Kind::parse(&kind) else {
+                continue;
+            };
+            let i = match out.iter().position(|(k, _)| *k == kind) {
+                Some(i) => i,
+                None => {
+                    out.push((kind, Progress::default()));
+                    out.len() - 1
+                }
+            };
+            out[i]
+                .1
+                .add(&r.try_get::<String, _>("state")?, r.try_get("n")?);
+        }
+        out.sort_by_key(|(k, _)| k.as_str());
+        Ok(out)
+    }
+
+    /// One broadcast.
+    pub async fn broadcast(&self, broadcast_id: &Id) -> Result<Option<Broadcast>> {
+        let sql = format!(
+            "SELECT {BROADCAST_COLUMNS} FROM broadcasts b LEFT JOIN incidents i ON i.id = b.incident_id \
+             WHERE b.id = $1"
+        );
+        let row = sqlx::query(&sql)
             .bind(broadcast_id.as_str())
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| {
-            Ok((
-                id(&r, "incident_id")?,
-                id(&r, "update_id")?,
-                r.try_get("event")?,
-            ))
-        })
-        .transpose()
+        row.as_ref().map(broadcast).transpose()
+    }
+
+    /// The latest broadcasts, newest first, with their progress.
+    pub async fn recent_broadcasts(&self, limit: i64) -> Result<Vec<(Broadcast, Progress)>> {
+        let sql = format!(
+            "SELECT {BROADCAST_COLUMNS} FROM broadcasts b LEFT JOIN incidents i ON i.id = b.incident_id \
+             ORDER BY b.created_at DESC, b.id DESC LIMIT $1"
+        );
+        let rows = sqlx::query(&sql).bind(limit).fetch_all(&self.pool).await?;
+        let list: Vec<Broadcast> = rows.iter().map(broadcast).collect::<Result<_>>()?;
+        if list.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = list
+            .iter()
+            .map(|b| format!("'{}'", b.id.as_str()))
+            .collect::<Vec<_>>()
+            .join(",");
+        let counts = sqlx::query(&format!(
+            "SELECT broadcast_id, state, COUNT(*) AS n FROM deliveries \
+             WHERE broadcast_id IN ({ids}) GROUP BY broadcast_id, state"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<(Broadcast, Progress)> =
+            list.into_iter().map(|b| (b, Progress::default())).collect();
+        for r in &counts {
+            let bid = id(r, "broadcast_id")?;
+            if let Some((_, p)) = out.iter_mut().find(|(b, _)| b.id == bid) {
+                p.add(&r.try_get::<String, _>("state")?, r.try_get("n")?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Push notifications delivered per topic (an incident, or an
+    /// announcement), for the click-through rate.
+    pub async fn push_sent(&self, topic: &Id) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id \
+             JOIN subscribers s ON s.id = d.subscriber_id \
+             WHERE s.kind = 'push' AND d.state = 'sent' AND (b.incident_id = $1 OR b.id = $1)",
+        )
+        .bind(topic.as_str())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// Deliveries given up, newest first (of one broadcast when given).
+    pub async fn dead_letters(
+        &self,
+        broadcast_id: Option<&Id>,
+        limit: i64,
+    ) -> Result<Vec<DeadLetter>> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.broadcast_id, s.kind, s.address, d.attempts, \
+             COALESCE(d.last_error, '') AS last_error, d.next_at FROM deliveries d \
+             JOIN subscribers s ON s.id = d.subscriber_id \
+             WHERE d.state = 'failed' AND ($1 = '' OR d.broadcast_id = $1) \
+             ORDER BY d.next_at DESC, d.id DESC LIMIT $2",
+        )
+        .bind(broadcast_id.map(Id::as_str).unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok(DeadLetter {
+                    id: r.try_get("id")?,
+                    broadcast_id: id(r, "broadcast_id")?,
+                    kind: Kind::parse(&kind).ok_or_else(|| StoreError::Corrupt(kind.clone()))?,
+                    address: r.try_get("address")?,
+                    attempts: r.try_get("attempts")?,
+                    error: r.try_get("last_error")?,
+                    at: r.try_get("next_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Puts given-up deliveries back in the queue, due at `at` with a fresh
+    /// set of attempts: one delivery, every failed one of a broadcast, or
+    /// all of them. Recipients who left are not retried. Returns how many.
+    pub async fn retry_dead_letters(
+        &self,
+        delivery: Option<i64>,
+        broadcast_id: Option<&Id>,
+        at: Millis,
+    ) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE deliveries SET state = 'pending', attempts = 0, next_at = $1, lease_until = NULL \
+             WHERE state = 'failed' AND ($2 = 0 OR id = $2) AND ($3 = '' OR broadcast_id = $3) \
+             AND subscriber_id IN (SELECT id FROM subscribers WHERE state = 'confirmed')",
+        )
+        .bind(at)
+        .bind(delivery.unwrap_or(0))
+        .bind(broadcast_id.map(Id::as_str).unwrap_or(""))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 
     /// Makes the outlets exactly `wanted` (`label`, language, JSON config):

@@ -1,6 +1,7 @@
 //! Email subscriptions from the status page: sign-up with double opt-in,
-//! the confirmation link, and RFC 8058 one-click unsubscribe. The signed
-//! link (an HMAC of the subscriber id) is the subscriber's only key.
+//! the confirmation link, the preferences page and RFC 8058 one-click
+//! unsubscribe. The signed link (an HMAC of the subscriber id) is the
+//! subscriber's only key.
 
 use crate::domain::subscriber::{Kind, State as SubState, Subscriber, INTERESTS};
 use crate::domain::time::{now, Millis};
@@ -29,6 +30,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/subscribe", post(subscribe))
         .route("/subscriptions/{id}/{sig}/confirm", get(confirm))
+        .route(
+            "/subscriptions/{id}/{sig}",
+            get(preferences_page).post(save_preferences),
+        )
         .route(
             "/unsubscribe/{id}/{sig}",
             get(unsubscribe_page).post(unsubscribe),
@@ -147,19 +152,8 @@ async fn sign_up(
     let store = state.store();
     let address = form.email.to_lowercase();
     let lang = Lang::parse(&form.lang).unwrap_or(Lang::En);
-    let known: Vec<Id> = state.data().channels.iter().map(|c| c.id.clone()).collect();
-    let channels: Vec<Id> = form
-        .channels
-        .iter()
-        .filter_map(|c| Id::parse(c))
-        .filter(|c| known.contains(c))
-        .collect();
-    let interests: Vec<String> = INTERESTS
-        .iter()
-        .filter(|i| form.interests.iter().any(|f| f == *i))
-        .map(|i| i.to_string())
-        .collect();
-    let existing = by_address(state, &address).await?;
+    let (channels, interests) = choices(state, &form);
+    let existing = store.subscriber_by_address(Kind::Email, &address).await?;
     let subscriber = match existing {
         Some(s) => {
             if s.state == SubState::Unsubscribed {
@@ -191,7 +185,8 @@ async fn sign_up(
             match store.insert_subscriber(&s).await {
                 Ok(()) => s,
                 // The same address signing up twice at once: one row wins.
-                Err(e) => by_address(state, &s.address)
+                Err(e) => store
+                    .subscriber_by_address(Kind::Email, &s.address)
                     .await?
                     .ok_or_else(|| anyhow::anyhow!(e))?,
             }
@@ -208,14 +203,21 @@ async fn sign_up(
     Ok(())
 }
 
-/// The email subscriber with this address, whatever their state.
-async fn by_address(state: &AppState, address: &str) -> anyhow::Result<Option<Subscriber>> {
-    Ok(state
-        .store()
-        .subscribers(Some(Kind::Email), true)
-        .await?
-        .into_iter()
-        .find(|s| s.address == address))
+/// The known channels and the interests a form ticked.
+fn choices(state: &AppState, form: &Form) -> (Vec<Id>, Vec<String>) {
+    let known: Vec<Id> = state.data().channels.iter().map(|c| c.id.clone()).collect();
+    let channels = form
+        .channels
+        .iter()
+        .filter_map(|c| Id::parse(c))
+        .filter(|c| known.contains(c))
+        .collect();
+    let interests = INTERESTS
+        .iter()
+        .filter(|i| form.interests.iter().any(|f| f == *i))
+        .map(|i| i.to_string())
+        .collect();
+    (channels, interests)
 }
 
 /// Counts a sign-up from `ip`'s network; true when over the limit. Kept in
@@ -321,6 +323,93 @@ async fn confirm(
     page(&state, s.lang, StatusCode::OK, text, None)
 }
 
+/// GET /subscriptions/{id}/{sig}: what the subscriber receives, to change.
+async fn preferences_page(
+    State(state): State<AppState>,
+    Path((id, sig)): Path<(String, String)>,
+) -> Response {
+    match signed(&state, &id, &sig).await {
+        Ok(Some(s)) => preferences(&state, &s, &sig, StatusCode::OK, "", ""),
+        Ok(None) => bad_link(&state),
+        Err(e) => internal(e),
+    }
+}
+
+/// POST /subscriptions/{id}/{sig}: saves language, channels and interests.
+/// The signed address is the key, as for one-click unsubscribe.
+async fn save_preferences(
+    State(state): State<AppState>,
+    Path((id, sig)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let mut s = match signed(&state, &id, &sig).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return bad_link(&state),
+        Err(e) => return internal(e),
+    };
+    let form = Form::parse(&body);
+    let (channels, interests) = choices(&state, &form);
+    s.lang = Lang::parse(&form.lang).unwrap_or(s.lang);
+    s.all_channels = form.all_channels || channels.is_empty();
+    s.channels = if s.all_channels { Vec::new() } else { channels };
+    s.interests = interests;
+    let t = crate::render::i18n::strings(s.lang);
+    let say = |key: &str| t[key].as_str().unwrap_or_default().to_string();
+    if s.interests.is_empty() {
+        let error = say("preferences_none");
+        return preferences(
+            &state,
+            &s,
+            &sig,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "",
+            &error,
+        );
+    }
+    if let Err(e) = state.store().set_preferences(&s).await {
+        return internal(e.into());
+    }
+    preferences(
+        &state,
+        &s,
+        &sig,
+        StatusCode::OK,
+        &say("preferences_saved"),
+        "",
+    )
+}
+
+/// The preferences form, filled with `s`'s choices.
+fn preferences(
+    state: &AppState,
+    s: &Subscriber,
+    sig: &str,
+    status: StatusCode,
+    message: &str,
+    error: &str,
+) -> Response {
+    let mut ctx = context(state, s.lang);
+    let data = state.data();
+    ctx["heading"] = ctx["t"]["preferences_title"].clone();
+    ctx["message"] = json!(message);
+    ctx["error"] = json!(error);
+    ctx["address"] = json!(s.address);
+    ctx["action"] = json!(format!("/subscriptions/{}/{sig}", s.id));
+    ctx["unsubscribe"] = json!(format!("/unsubscribe/{}/{sig}", s.id));
+    ctx["channels"] = data
+        .channels
+        .iter()
+        .map(|c| json!({ "id": c.id.as_str(), "name": c.name }))
+        .collect();
+    ctx["chosen"] = json!({
+        "lang": s.lang.code(),
+        "all_channels": s.all_channels,
+        "channels": s.channels.iter().map(Id::as_str).collect::<Vec<_>>(),
+        "interests": s.interests,
+    });
+    render_template(state, "email/preferences.html", status, &ctx)
+}
+
 /// GET /unsubscribe/{id}/{sig}: asks first (mail scanners open links).
 async fn unsubscribe_page(
     State(state): State<AppState>,
@@ -410,9 +499,13 @@ fn internal(e: anyhow::Error) -> Response {
 }
 
 fn render(state: &AppState, status: StatusCode, ctx: &Value) -> Response {
+    render_template(state, "email/page.html", status, ctx)
+}
+
+fn render_template(state: &AppState, name: &str, status: StatusCode, ctx: &Value) -> Response {
     match state
         .templates()
-        .get_template("email/page.html")
+        .get_template(name)
         .and_then(|t| t.render(ctx))
     {
         Ok(html) => (status, Html(html)).into_response(),

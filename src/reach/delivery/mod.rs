@@ -102,7 +102,8 @@ pub async fn run(state: AppState) {
     let base = state.config().reach.retry_base_ms;
     let lease = state.config().reach.lease_ms;
     loop {
-        if let Err(e) = fanout::fan_out_new(state.store()).await {
+        let cap = state.config().reach.push_daily_cap;
+        if let Err(e) = fanout::fan_out_new(state.store(), cap).await {
             tracing::warn!("broadcasts not fanned out: {e}");
         }
         let at = now();

@@ -15,17 +15,29 @@ pub async fn payload(
     broadcast_id: &Id,
 ) -> anyhow::Result<Vec<u8>> {
     let store = state.store();
-    let (incident_id, _, _) = store
+    let broadcast = store
         .broadcast(broadcast_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("broadcast {broadcast_id} is gone"))?;
+    let page = statuspage::page(data);
+    let meta = json!({ "documentation": format!("{}/api/openapi.json", data.page.url) });
+    let Some(incident_id) = broadcast.incident_id else {
+        // Announcements are not sent to webhooks (Statuspage's payloads
+        // carry incidents only); should one be, it reads as what it is.
+        let message: serde_json::Value = broadcast
+            .message
+            .as_deref()
+            .and_then(|m| serde_json::from_str(m).ok())
+            .unwrap_or_default();
+        let body = json!({ "meta": meta, "page": { "id": page["id"] }, "announcement": message });
+        return Ok(serde_json::to_vec(&body)?);
+    };
     let incident = store
         .incident(&incident_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("incident {incident_id} is gone"))?;
-    let page = statuspage::page(data);
     let body = json!({
-        "meta": { "documentation": format!("{}/api/openapi.json", data.page.url) },
+        "meta": meta,
         "page": {
             "id": page["id"],
             "status_indicator": data.rollup.indicator,
