@@ -152,7 +152,7 @@ async fn sign_up(
     let store = state.store();
     let address = form.email.to_lowercase();
     let lang = Lang::parse(&form.lang).unwrap_or(Lang::En);
-    let (channels, interests) = choices(state, &form);
+    let (channels, interests) = choices(state, form);
     let existing = store.subscriber_by_address(Kind::Email, &address).await?;
     let subscriber = match existing {
         Some(s) => {
