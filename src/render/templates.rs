@@ -57,6 +57,30 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("admin/keys.html", include_str!("templates/admin/keys.html")),
     (
+        "admin/subscribers.html",
+        include_str!("templates/admin/subscribers.html"),
+    ),
+    (
+        "admin/broadcasts.html",
+        include_str!("templates/admin/broadcasts.html"),
+    ),
+    (
+        "admin/broadcast.html",
+        include_str!("templates/admin/broadcast.html"),
+    ),
+    (
+        "admin/broadcast_row.html",
+        include_str!("templates/admin/broadcast_row.html"),
+    ),
+    (
+        "admin/dead_letters.html",
+        include_str!("templates/admin/dead_letters.html"),
+    ),
+    (
+        "admin/announcement.html",
+        include_str!("templates/admin/announcement.html"),
+    ),
+    (
         "admin/monitors.html",
         include_str!("templates/admin/monitors.html"),
     ),

@@ -321,10 +321,15 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("kind_other", "Other", "Autre"),
 ];
 
+/// Every admin string: these, then the subscribers' and broadcasts'.
+fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    STRINGS.iter().chain(super::i18n_reach::STRINGS)
+}
+
 /// The admin strings of `lang`, as a template map.
 pub fn strings(lang: Lang) -> Value {
     let mut map = Map::new();
-    for (key, en, fr) in STRINGS {
+    for (key, en, fr) in all() {
         let text = if lang == Lang::Fr { fr } else { en };
         map.insert((*key).to_string(), Value::String((*text).to_string()));
     }
@@ -333,8 +338,7 @@ pub fn strings(lang: Lang) -> Value {
 
 /// One string in `lang`; the key itself when unknown.
 pub fn text(lang: Lang, key: &str) -> &str {
-    STRINGS
-        .iter()
+    all()
         .find(|(k, _, _)| *k == key)
         .map(|(_, en, fr)| if lang == Lang::Fr { *fr } else { *en })
         .unwrap_or(key)
@@ -342,8 +346,7 @@ pub fn text(lang: Lang, key: &str) -> &str {
 
 /// The notice key named in `?done=`, when it is one.
 pub fn notice(key: &str) -> Option<&'static str> {
-    STRINGS
-        .iter()
+    all()
         .find(|(k, _, _)| *k == key && k.starts_with("done_"))
         .map(|(k, _, _)| *k)
 }
@@ -389,7 +392,7 @@ mod tests {
     #[test]
     fn every_string_exists_in_both_languages_once() {
         let mut seen = std::collections::HashSet::new();
-        for (key, en, fr) in STRINGS {
+        for (key, en, fr) in all() {
             assert!(!en.is_empty() && !fr.is_empty(), "{key}");
             assert!(seen.insert(*key), "duplicate {key}");
         }

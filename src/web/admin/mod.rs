@@ -2,21 +2,24 @@
 //! English, usable from a phone, no JavaScript. Every change is published to
 //! the public surface before the browser is redirected.
 
+mod broadcasts;
 mod channels;
 mod csrf;
 mod dashboard;
 mod form;
 mod i18n;
+mod i18n_reach;
 mod incidents;
 mod keys;
 mod maintenance;
 mod monitors;
 mod session;
 mod settings;
+mod subscribers;
 mod view;
 
 use super::AppState;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::middleware::map_response;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -97,6 +100,26 @@ pub fn router() -> Router<AppState> {
             get(monitors::confirm_delete).post(monitors::delete),
         )
         .route("/admin/settings", get(settings::show).post(settings::save))
+        .route("/admin/subscribers", get(subscribers::list))
+        .route("/admin/subscribers/export.csv", get(subscribers::export))
+        .route(
+            "/admin/subscribers/import",
+            post(subscribers::import).layer(DefaultBodyLimit::max(
+                crate::reach::subscribers_csv::MAX_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/admin/broadcasts",
+            get(broadcasts::list).post(broadcasts::create),
+        )
+        .route("/admin/broadcasts/new", get(broadcasts::new_form))
+        .route("/admin/broadcasts/{id}", get(broadcasts::show))
+        .route(
+            "/admin/broadcasts/{id}/retry",
+            post(broadcasts::retry_broadcast),
+        )
+        .route("/admin/deliveries/retry", post(broadcasts::retry_all))
+        .route("/admin/deliveries/{id}/retry", post(broadcasts::retry_one))
         .route("/admin/keys", get(keys::list).post(keys::create))
         .route(
             "/admin/keys/{id}/revoke",
