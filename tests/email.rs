@@ -437,6 +437,116 @@ async fn story(db: Db) {
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(received(&smtp).len(), 6, "an unsubscribed address got mail");
 
+    // The preferences page behind the signed link in every email.
+    let preferences = link(part(&last, "text/plain"), "/subscriptions/");
+    assert!(support::unescape(part(&last, "text/html")).contains(&preferences));
+    let r = app.client.get(&preferences).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = support::unescape(&r.text().await.unwrap());
+    assert!(page.contains("Your email preferences") && page.contains("john@example.net"));
+    assert!(page.contains("value=\"incidents\" checked"), "{page}");
+    let forged = preferences.replace(&preferences[preferences.len() - 4..], "0000");
+    let r = app
+        .client
+        .post(&forged)
+        .form(&[("lang", "fr")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = app
+        .client
+        .post(&preferences)
+        .form(&[("lang", "en"), ("all_channels", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(support::unescape(&r.text().await.unwrap()).contains("Tick at least one subject"));
+    let r = app
+        .client
+        .post(&preferences)
+        .form(&[
+            ("lang", "fr"),
+            ("all_channels", "yes"),
+            ("interests", "incidents"),
+            ("interests", "promotions"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(support::unescape(&r.text().await.unwrap()).contains("C'est enregistré"));
+    let john = store
+        .subscriber_by_address(Kind::Email, "john@example.net")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(john.lang, Lang::Fr);
+    assert_eq!(john.interests, ["incidents", "promotions"]);
+
+    // Someone who only wants articles.
+    let paul = Subscriber {
+        address: "paul@example.com".into(),
+        lang: Lang::En,
+        interests: vec!["articles".into()],
+        id: Id::generate(),
+        ..bounce.clone()
+    };
+    store.insert_subscriber(&paul).await.unwrap();
+
+    // The owner announces a promotion: only those who want promotions get
+    // it, each in their language.
+    let owner = support::admin::logged_in(&app, "fr").await;
+    let r = owner
+        .submit(
+            "/admin/broadcasts/new",
+            "/admin/broadcasts",
+            &[
+                ("title_fr", "Soldes d'hiver"),
+                ("body_fr", "-20 % sur les galettes ce week-end."),
+                ("title_en", "Winter sale"),
+                ("body_en", "20% off galettes this weekend."),
+                ("interest", "promotions"),
+                ("lang", "all"),
+                ("kinds", "email"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(
+        r.location.starts_with("/admin/broadcasts/"),
+        "{}",
+        r.location
+    );
+    let mails = wait_for_mail(&smtp, 7).await;
+    let promo = check(&mails[6], &record);
+    assert_eq!(promo["to"], "john@example.net");
+    assert_eq!(promo["subject"], "Soldes d'hiver");
+    assert_eq!(promo["content_language"], "fr");
+    assert_eq!(promo["dkim_valid"], true, "{promo}");
+    assert_eq!(promo["list_unsubscribe_post"], "List-Unsubscribe=One-Click");
+    assert!(part(&promo, "text/plain").contains("-20 % sur les galettes"));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        received(&smtp).len(),
+        7,
+        "the announcement reached someone who did not want it"
+    );
+    let progress = owner.get(&r.location).await;
+    assert!(
+        progress
+            .body
+            .contains("Promotions · Français et anglais · E-mail"),
+        "{}",
+        progress.body
+    );
+    assert!(
+        progress.body.contains("<span class=\"sent\">1</span>"),
+        "{}",
+        progress.body
+    );
+
     // Sign-ups are limited per network: three so far, two more, then no.
     for who in ["a@example.org", "b@example.org"] {
         let form = [

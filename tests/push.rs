@@ -325,3 +325,131 @@ async fn web_push_on_postgres() {
     };
     story(app).await;
 }
+
+/// Non-urgent messages stop at the daily cap; an outage always goes out;
+/// the admin shows what was held back and the click-through rate.
+async fn frequency_cap_story(app: TestApp) {
+    let Some(service) = PushService::start(1) else {
+        return;
+    };
+    let path = "/api/push/subscriptions";
+    assert_eq!(
+        post(&app, path, &service.subscription(0, false, "fr"))
+            .await
+            .0,
+        201
+    );
+    let owner = support::admin::logged_in(&app, "en").await;
+    let mut announcements = Vec::new();
+    for title in ["Nouveau : le pain de seigle", "Nouveau : la brioche"] {
+        let r = owner
+            .submit(
+                "/admin/broadcasts/new",
+                "/admin/broadcasts",
+                &[
+                    ("title_fr", title),
+                    ("body_fr", "Dès demain en boutique."),
+                    ("interest", "incidents"),
+                    ("lang", "all"),
+                    ("kinds", "push"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        announcements.push(r.location.clone());
+        // One at a time, so that the first is counted against the cap.
+        let store = app.running.state.store();
+        let id = relais::domain::Id::parse(
+            r.location
+                .trim_start_matches("/admin/broadcasts/")
+                .split('?')
+                .next()
+                .unwrap(),
+        )
+        .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let p = store.progress(&id).await.expect("progress");
+            if p.total > 0 && p.pending == 0 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "announcement not settled: {p:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let log = service.wait_for(1).await;
+    assert_eq!(log.len(), 1, "the second announcement went past the cap");
+    assert_eq!(payload(&log[0])["title"], "Nouveau : le pain de seigle");
+    assert_eq!(log[0]["urgency"], "normal", "an announcement is not urgent");
+    let held = owner.get(&announcements[1]).await;
+    assert!(
+        held.body.contains("Held back (daily limit)"),
+        "{}",
+        held.body
+    );
+    assert!(
+        held.body.contains("<span class=\"skipped\">1</span>"),
+        "{}",
+        held.body
+    );
+
+    // An outage is urgent: past the cap, it still goes out.
+    let r = app
+        .manage(Method::POST, "/components")
+        .json(&json!({"component": {"name": "WhatsApp", "kind": "other", "contact": "x"}}))
+        .send()
+        .await
+        .expect("component");
+    let channel = r.json::<Value>().await.expect("JSON")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let r = app
+        .manage(Method::POST, "/incidents")
+        .json(&json!({"incident": {
+            "name": "WhatsApp est en panne",
+            "components": {channel.as_str(): "major_outage"},
+        }}))
+        .send()
+        .await
+        .expect("incident");
+    assert_eq!(r.status(), 201);
+    let log = service.wait_for(2).await;
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1]["urgency"], "high");
+
+    // The reader clicked the first announcement: 1 click for 1 sent.
+    let first = payload(&log[0]);
+    let topic = first["topic"].as_str().expect("topic");
+    assert_eq!(
+        post(&app, "/api/push/clicks", &json!({"topic": topic}))
+            .await
+            .0,
+        202
+    );
+    let page = owner.get(&announcements[0]).await;
+    assert!(
+        page.body.contains("click-through rate 100.0 %"),
+        "{}",
+        page.body
+    );
+}
+
+const CAPPED: &str =
+    "[reach]\nretry_base_ms = 30\nlease_ms = 2000\nallow_private_targets = true\npush_daily_cap = 1\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_frequency_cap_on_sqlite() {
+    let app = support::spawn_configured(Db::Sqlite, CAPPED)
+        .await
+        .expect("app");
+    frequency_cap_story(app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_frequency_cap_on_postgres() {
+    let Some(app) = support::spawn_configured(Db::Postgres, CAPPED).await else {
+        return;
+    };
+    frequency_cap_story(app).await;
+}

@@ -4,6 +4,8 @@
 
 mod support;
 
+use support::admin::logged_in;
+
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
@@ -33,6 +35,8 @@ struct Received {
 #[derive(Default)]
 struct Receiver {
     log: Mutex<Vec<Received>>,
+    /// The hook named `broken` answers 400 while this is set.
+    broken: std::sync::atomic::AtomicBool,
     /// Share of requests answered 500, in percent.
     fail_percent: u8,
     delay_ms: u64,
@@ -51,6 +55,8 @@ async fn hook(
     relais::domain::id::fill_random(&mut b);
     let answered = if name == "gone" {
         410
+    } else if name == "broken" && r.broken.load(std::sync::atomic::Ordering::SeqCst) {
+        400
     } else if u32::from(b[0]) * 100 < u32::from(r.fail_percent) * 256 {
         500
     } else {
@@ -75,9 +81,9 @@ async fn hook(
 
 async fn receiver(fail_percent: u8, delay_ms: u64) -> (SocketAddr, Arc<Receiver>) {
     let r = Arc::new(Receiver {
-        log: Mutex::new(Vec::new()),
         fail_percent,
         delay_ms,
+        ..Default::default()
     });
     let app = Router::new()
         .route("/hook/{name}", post(hook))
@@ -574,3 +580,104 @@ async fn outlets_on_private_addresses_are_refused_by_default() {
         "nothing reached the private address"
     );
 }
+
+both!(
+    given_up_deliveries_are_listed_and_retried_from_the_admin,
+    |app: TestApp| async move {
+        let (addr, rx) = receiver(0, 0).await;
+        rx.broken.store(true, std::sync::atomic::Ordering::SeqCst);
+        let store = app.running.state.store().clone();
+        let whatsapp = channel(&app, "WhatsApp").await;
+        store
+            .insert_subscriber(&webhook(addr, "broken", vec![]))
+            .await
+            .unwrap();
+        store
+            .insert_subscriber(&webhook(addr, "fine", vec![]))
+            .await
+            .unwrap();
+        let incident_id = incident(&app, &whatsapp, true).await;
+        eventually(20, "the broken hook's delivery given up", || async {
+            store.dead_letters(None, 10).await.unwrap().len() == 1
+        })
+        .await;
+
+        let owner = logged_in(&app, "en").await;
+        let page = owner.get("/admin/broadcasts").await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body
+                .contains("WhatsApp est en panne / WhatsApp is down"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("Incident opened"), "{}", page.body);
+        assert!(
+            page.body.contains("<span class=\"sent\">1</span>"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("<span class=\"failed\">1</span>"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("Messages given up"));
+        assert!(page.body.contains(&format!("http://{addr}/hook/broken")));
+        assert!(page.body.contains("HTTP 400"), "{}", page.body);
+        let broadcast = store
+            .broadcasts_of(&Id::parse(&incident_id).unwrap())
+            .await
+            .unwrap()[0]
+            .0
+            .clone();
+        let detail = owner.get(&format!("/admin/broadcasts/{broadcast}")).await;
+        assert_eq!(detail.status, 200);
+        assert!(detail.body.contains("Webhooks"), "{}", detail.body);
+        assert!(detail.body.contains("HTTP 400"));
+
+        // The receiver is fixed; one click sends what was given up.
+        rx.broken.store(false, std::sync::atomic::Ordering::SeqCst);
+        let r = owner
+            .submit("/admin/broadcasts", "/admin/deliveries/retry", &[])
+            .await;
+        assert_eq!(r.status, 303);
+        assert_eq!(r.location, "/admin/broadcasts?done=done_retried");
+        eventually(20, "the retried delivery arrives", || async {
+            rx.log
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|x| x.hook == "broken" && x.answered == 200)
+        })
+        .await;
+        let broken: Vec<Received> = rx
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|x| x.hook == "broken")
+            .cloned()
+            .collect();
+        assert!(
+            broken.iter().all(|x| x.delivery == broken[0].delivery),
+            "a retry carries the same delivery key"
+        );
+        let page = owner.get(&format!("/admin/broadcasts/{broadcast}")).await;
+        assert!(
+            page.body.contains("id=\"no-dead-letters\""),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("<span class=\"sent\">2</span>"),
+            "{}",
+            page.body
+        );
+        // Nothing to retry is not an error; a forged form is.
+        let r = owner
+            .post("/admin/deliveries/retry", &[("csrf", "forged")])
+            .await;
+        assert_eq!(r.status, 403);
+    }
+);
