@@ -219,3 +219,14 @@ both_backends!(import_and_export_as_csv, |app: TestApp| async move {
     assert!(r.location.starts_with("/admin/login"), "{}", r.location);
     assert!(!r.body.contains("marie@example.org"));
 });
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_sign_up_form_without_email_settings() {
+    let app = support::spawn_app(support::Db::Sqlite)
+        .await
+        .expect("sqlite app");
+    let (status, page) = app.get_text("/fr/", "fr").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"live\""), "{page}");
+    assert!(!page.contains("action=\"/subscribe\""), "{page}");
+}

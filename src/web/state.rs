@@ -36,7 +36,9 @@ struct Inner {
 impl AppState {
     /// Builds the state and renders the first snapshot.
     pub async fn new(store: Store, config: Config) -> anyhow::Result<AppState> {
-        let env = templates::environment(config.theme_dir.as_deref())?;
+        let mut env = templates::environment(config.theme_dir.as_deref())?;
+        // The sign-up form only shows where emails can be sent.
+        env.add_global("email_signup", config.email.is_some());
         let data = PageData::load(&store, &config.public_url, now()).await?;
         let snapshot = Snapshot::build(&data, &env, 1, None)?;
         let (live, _) = broadcast::channel(16);
