@@ -1,6 +1,6 @@
 //! `relais demo`: a throwaway instance with a bakery's channels, an ongoing
-//! WhatsApp outage, past incidents, an upcoming maintenance, and monitors
-//! with 90 days of check history.
+//! WhatsApp outage, past incidents, an upcoming maintenance, monitors with
+//! 90 days of check history, and email subscribers who were told about it.
 
 use crate::cli::Global;
 use crate::domain::id::random_hex;
@@ -194,7 +194,91 @@ pub async fn seed(store: &Store, base: &str) -> anyhow::Result<()> {
         )
         .await?;
     let _ = facebook;
+    audience(store, base, t0).await?;
     monitors(store, whatsapp, form, base).await
+}
+
+/// Thirty email subscribers in both languages, a promotion announced three
+/// weeks ago, and every past broadcast recorded as delivered.
+async fn audience(store: &Store, base: &str, t0: i64) -> anyhow::Result<()> {
+    use crate::domain::subscriber::{Kind, Segment, State, Subscriber};
+    use crate::domain::Lang;
+    use crate::reach::message::{Announcement, Text};
+    const NAMES: [&str; 10] = [
+        "marie", "lucas", "emma", "hugo", "chloe", "noah", "lea", "jules", "sarah", "tom",
+    ];
+    let wording = crate::render::i18n::text(Lang::Fr, "subscribe_consent");
+    let people: Vec<Subscriber> = (0..30i64)
+        .map(|i| {
+            let at = t0 + i * 3 * DAY;
+            let state = match i {
+                7 | 19 => State::Unsubscribed,
+                29 => State::Pending,
+                _ => State::Confirmed,
+            };
+            Subscriber {
+                id: Id::generate(),
+                kind: Kind::Email,
+                address: format!("{}.{i}@example.com", NAMES[(i % 10) as usize]),
+                lang: if i % 3 == 0 { Lang::En } else { Lang::Fr },
+                secret: None,
+                config: None,
+                state,
+                all_channels: true,
+                channels: Vec::new(),
+                interests: match i % 2 {
+                    0 => vec!["incidents".into(), "promotions".into()],
+                    _ => vec!["incidents".into()],
+                },
+                consent_at: Some(at),
+                consent_source: Some("status_page".into()),
+                consent_wording: Some(wording.into()),
+                created_at: at,
+                confirmed_at: (state != State::Pending).then_some(at + 60_000),
+            }
+        })
+        .collect();
+    store.import_subscribers(&people).await?;
+    let text = |title: &str, body: &str| Text {
+        title: title.into(),
+        body: body.into(),
+    };
+    let promo = Announcement {
+        title: "Bûches de Noël : les commandes sont ouvertes".into(),
+        fr: text(
+            "Bûches de Noël : les commandes sont ouvertes",
+            "Réservez votre bûche avant le 20 décembre, en boutique ou par e-mail.",
+        ),
+        en: text(
+            "Christmas logs: orders are open",
+            "Order your Yule log before 20 December, in the shop or by email.",
+        ),
+        url: format!("{base}/"),
+    };
+    let segment = Segment {
+        interest: "promotions".into(),
+        lang: None,
+        channels: Vec::new(),
+        kinds: vec![Kind::Email],
+    };
+    let at = now();
+    store
+        .record_announcement(&serde_json::to_string(&promo)?, &segment, at - 21 * DAY)
+        .await?;
+    // What was broadcast before the demo started went out at the time.
+    crate::reach::fanout::fan_out_new(store, 0).await?;
+    loop {
+        let t = now();
+        let batch = store.claim_deliveries("demo", t, t + 60_000, 500).await?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let sent: Vec<_> = batch
+            .iter()
+            .map(|c| (c.id, crate::storage::Settled::Sent))
+            .collect();
+        store.settle_deliveries(&sent, t).await?;
+    }
 }
 
 /// Visitor reports on WhatsApp, and the contact form's website checked every

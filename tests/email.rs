@@ -498,20 +498,29 @@ async fn story(db: Db) {
     // The owner announces a promotion: only those who want promotions get
     // it, each in their language.
     let owner = support::admin::logged_in(&app, "fr").await;
+    let mut announcement = vec![
+        ("title_fr", "Soldes d'hiver"),
+        ("body_fr", "-20 % sur les galettes ce week-end."),
+        ("title_en", "Winter sale"),
+        ("body_en", "20% off galettes this weekend."),
+        ("interest", "promotions"),
+        ("lang", "all"),
+        ("kinds", "email"),
+    ];
+    // First the owner sees who it reaches; nothing is sent yet.
     let r = owner
-        .submit(
-            "/admin/broadcasts/new",
-            "/admin/broadcasts",
-            &[
-                ("title_fr", "Soldes d'hiver"),
-                ("body_fr", "-20 % sur les galettes ce week-end."),
-                ("title_en", "Winter sale"),
-                ("body_en", "20% off galettes this weekend."),
-                ("interest", "promotions"),
-                ("lang", "all"),
-                ("kinds", "email"),
-            ],
-        )
+        .submit("/admin/broadcasts/new", "/admin/broadcasts", &announcement)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body.contains("Destinataires à cet instant\u{a0}: 1"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("value=\"Soldes d'hiver\""));
+    announcement.push(("step", "send"));
+    let r = owner
+        .submit("/admin/broadcasts/new", "/admin/broadcasts", &announcement)
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert!(

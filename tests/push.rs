@@ -352,6 +352,7 @@ async fn frequency_cap_story(app: TestApp) {
                     ("interest", "incidents"),
                     ("lang", "all"),
                     ("kinds", "push"),
+                    ("step", "send"),
                 ],
             )
             .await;

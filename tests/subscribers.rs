@@ -126,13 +126,13 @@ both_backends!(import_and_export_as_csv, |app: TestApp| async move {
     assert!(r.body.contains("id=\"import-existing\">1<"), "{}", r.body);
     assert!(
         r.body
-            .contains("Ligne 4 · <code>pas-une-adresse</code> : pas une adresse e-mail"),
+            .contains("Ligne 4 · <code>pas-une-adresse</code>\u{a0}: pas une adresse e-mail"),
         "{}",
         r.body
     );
     assert!(
         r.body
-            .contains("Ligne 6 · <code>Signal</code> : aucun canal ne porte ce nom"),
+            .contains("Ligne 6 · <code>Signal</code>\u{a0}: aucun canal ne porte ce nom"),
         "{}",
         r.body
     );

@@ -111,6 +111,43 @@ async fn insert_channels(tx: &mut Transaction<'_, Any>, s: &Subscriber) -> Resul
     Ok(())
 }
 
+/// The SQL condition on `subscribers s` selecting a segment's confirmed
+/// recipients; the interest pattern (`%,name,%`) is bound as `interest`.
+fn audience(segment: &Segment, interest: &str) -> String {
+    // Ids are [0-9a-z_-] only (checked by Id), kinds and languages are
+    // fixed spellings: all are safe inline.
+    let quoted = |items: Vec<&str>| {
+        items
+            .iter()
+            .map(|i| format!("'{i}'"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let channels = quoted(segment.channels.iter().map(Id::as_str).collect());
+    let follows = if channels.is_empty() {
+        "1 = 1".to_string()
+    } else {
+        format!(
+            "(s.all_channels = 1 OR EXISTS (SELECT 1 FROM subscriber_channels c \
+             WHERE c.subscriber_id = s.id AND c.channel_id IN ({channels})))"
+        )
+    };
+    let kinds = quoted(segment.kinds.iter().map(|k| k.as_str()).collect());
+    let kinds = if kinds.is_empty() {
+        "''".to_string()
+    } else {
+        kinds
+    };
+    let lang = match segment.lang {
+        Some(l) => format!("s.lang = '{}'", l.code()),
+        None => "1 = 1".to_string(),
+    };
+    format!(
+        "s.state = 'confirmed' AND s.kind IN ({kinds}) AND {lang} \
+         AND (s.kind = 'outlet' OR (',' || s.interests || ',') LIKE {interest}) AND {follows}"
+    )
+}
+
 const BROADCAST_COLUMNS: &str = "b.id, b.event, b.incident_id, b.update_id, b.message, b.segment, \
     b.urgent, b.created_at, COALESCE(i.name, '') AS incident_name";
 
@@ -397,6 +434,26 @@ impl Store {
         Ok(broadcast_id)
     }
 
+    /// How many confirmed recipients of each kind `segment` reaches now.
+    pub async fn segment_size(&self, segment: &Segment) -> Result<Vec<(Kind, i64)>> {
+        let sql = format!(
+            "SELECT s.kind, COUNT(*) AS n FROM subscribers s WHERE {} \
+             GROUP BY s.kind ORDER BY s.kind",
+            audience(segment, "$1")
+        );
+        let rows = sqlx::query(&sql)
+            .bind(format!("%,{},%", segment.interest))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            if let Some(k) = Kind::parse(&r.try_get::<String, _>("kind")?) {
+                out.push((k, r.try_get("n")?));
+            }
+        }
+        Ok(out)
+    }
+
     /// Broadcasts recorded but not yet fanned out, oldest first.
     pub async fn new_broadcasts(&self, limit: i64) -> Result<Vec<Broadcast>> {
         let sql = format!(
@@ -432,34 +489,7 @@ impl Store {
         if claimed.rows_affected() == 0 {
             return Ok(0);
         }
-        // Ids are [0-9a-z_-] only (checked by Id), kinds and languages are
-        // fixed spellings: all are safe inline.
-        let quoted = |items: Vec<&str>| {
-            items
-                .iter()
-                .map(|i| format!("'{i}'"))
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        let channels = quoted(segment.channels.iter().map(Id::as_str).collect());
-        let follows = if channels.is_empty() {
-            "1 = 1".to_string()
-        } else {
-            format!(
-                "(s.all_channels = 1 OR EXISTS (SELECT 1 FROM subscriber_channels c \
-                 WHERE c.subscriber_id = s.id AND c.channel_id IN ({channels})))"
-            )
-        };
-        let kinds = quoted(segment.kinds.iter().map(|k| k.as_str()).collect());
-        let kinds = if kinds.is_empty() {
-            "''".to_string()
-        } else {
-            kinds
-        };
-        let lang = match segment.lang {
-            Some(l) => format!("s.lang = '{}'", l.code()),
-            None => "1 = 1".to_string(),
-        };
+        let audience = audience(segment, "$3");
         let state = if urgent || push_cap == 0 {
             "'pending'".to_string()
         } else {
@@ -473,9 +503,7 @@ impl Store {
         };
         let sql = format!(
             "INSERT INTO deliveries (broadcast_id, subscriber_id, state, attempts, next_at) \
-             SELECT $1, s.id, {state}, 0, $2 FROM subscribers s \
-             WHERE s.state = 'confirmed' AND s.kind IN ({kinds}) AND {lang} \
-             AND (s.kind = 'outlet' OR (',' || s.interests || ',') LIKE $3) AND {follows}"
+             SELECT $1, s.id, {state}, 0, $2 FROM subscribers s WHERE {audience}"
         );
         let total = sqlx::query(&sql)
             .bind(broadcast_id.as_str())

@@ -302,18 +302,36 @@ pub async fn create(State(state): State<AppState>, admin: Admin, form: FormData)
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let title = match lang {
-        Lang::Fr => fr.title.clone(),
-        Lang::En => en.title.clone(),
-    };
-    let message =
-        serde_json::to_string(&Announcement { title, en, fr, url }).map_err(anyhow::Error::from)?;
     let segment = Segment {
         interest: interest.to_string(),
         lang: seg_lang,
         channels,
         kinds,
     };
+    if form.get("step") != "send" {
+        // First show who it will reach; sending is a second, deliberate tap.
+        let sizes = state.store().segment_size(&segment).await?;
+        let total: i64 = sizes.iter().map(|(_, n)| n).sum();
+        let by_kind: Vec<Value> = sizes
+            .iter()
+            .map(|(k, n)| {
+                json!({ "label": i18n::text(lang, &format!("sub_kind_{}", k.as_str())), "count": n })
+            })
+            .collect();
+        let mut values = shown(&form);
+        values["preview"] = json!({
+            "total": total,
+            "by_kind": by_kind,
+            "reach": i18n::text(lang, "preview_reach").replace("{n}", &total.to_string()),
+        });
+        return composer(&state, &admin, values, Errors::default(), StatusCode::OK);
+    }
+    let title = match lang {
+        Lang::Fr => fr.title.clone(),
+        Lang::En => en.title.clone(),
+    };
+    let message =
+        serde_json::to_string(&Announcement { title, en, fr, url }).map_err(anyhow::Error::from)?;
     let id = state
         .store()
         .record_announcement(&message, &segment, now())

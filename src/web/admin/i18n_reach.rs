@@ -4,6 +4,8 @@
 /// `(key, English, French)`.
 pub const STRINGS: &[(&str, &str, &str)] = &[
     ("nav_subscribers", "Subscribers", "Abonnés"),
+    // A colon as each language writes it (French puts a space before).
+    ("colon", ":", "\u{a0}:"),
     ("nav_broadcasts", "Broadcasts", "Diffusions"),
     // Subscribers.
     ("subscribers_title", "Subscribers", "Abonnés"),
@@ -100,7 +102,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("lang_en_only", "English only", "Anglais seulement"),
     ("announce_channels", "Only people following these channels (none ticked: everyone)", "Seulement les personnes qui suivent ces canaux (aucun coché : tout le monde)"),
     ("announce_kinds", "Send by", "Envoyer par"),
-    ("announce_button", "Send the announcement", "Envoyer l'annonce"),
+    ("preview_button", "Check who will get it", "Voir qui la recevra"),
+    ("preview_again", "Update the count", "Recompter"),
+    ("preview_title", "Ready to send", "Prêt à envoyer"),
+    ("preview_reach", "Recipients right now: {n}", "Destinataires à cet instant\u{a0}: {n}"),
+    ("preview_nobody", "Nobody matches these choices yet: change them to reach someone.", "Personne ne correspond encore à ces choix : modifiez-les pour toucher quelqu'un."),
+    ("send_button", "Send it now", "L'envoyer maintenant"),
     ("err_one_language", "Write the title and message in at least one language.", "Écrivez le titre et le message dans au moins une langue."),
     ("err_url", "Enter a full address starting with https://", "Indiquez une adresse complète commençant par https://"),
     ("err_kinds", "Choose at least one way to send it.", "Choisissez au moins un moyen d'envoi."),
