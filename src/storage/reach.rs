@@ -272,6 +272,21 @@ impl Store {
         Ok(list)
     }
 
+    /// The latest `limit` subscribers of `kind`, newest first, whatever
+    /// their state (without their channels).
+    pub async fn latest_subscribers(&self, kind: Kind, limit: i64) -> Result<Vec<Subscriber>> {
+        let sql = format!(
+            "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.kind = $1 \
+             ORDER BY s.created_at DESC, s.id LIMIT $2"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(kind.as_str())
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(subscriber).collect()
+    }
+
     /// One subscriber with their channels.
     pub async fn subscriber(&self, subscriber_id: &Id) -> Result<Option<Subscriber>> {
         let sql = format!("SELECT {SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.id = $1");

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 /// Email subscribers listed on the page.
-const LATEST: usize = 50;
+const LATEST: i64 = 50;
 
 /// GET /admin/subscribers.
 pub async fn list(State(state): State<AppState>, admin: Admin) -> Page {
@@ -61,10 +61,9 @@ async fn page(
         .collect();
     let latest: Vec<Value> = state
         .store()
-        .subscribers(Some(Kind::Email), true)
+        .latest_subscribers(Kind::Email, LATEST)
         .await?
         .iter()
-        .take(LATEST)
         .map(|s| {
             json!({
                 "address": s.address,
