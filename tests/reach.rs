@@ -681,3 +681,121 @@ both!(
         assert_eq!(r.status, 403);
     }
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outlets_added_in_the_admin_are_tested_and_get_broadcasts() {
+    let (addr, log) = fake_slack().await;
+    let config = format!("{FAST}allow_private_targets = true\n");
+    for db in [Db::Sqlite, Db::Postgres] {
+        let Some(app) = support::spawn_configured(db, &config).await else {
+            continue;
+        };
+        log.lock().unwrap().clear();
+        let owner = logged_in(&app, "fr").await;
+        let page = owner.get("/admin/outlets").await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("/admin/outlets/new?platform=slack"),
+            "{}",
+            page.body
+        );
+        let form = owner.get("/admin/outlets/new?platform=slack").await;
+        assert!(form.body.contains("Incoming Webhooks"), "{}", form.body);
+        assert_eq!(
+            owner
+                .get("/admin/outlets/new?platform=myspace")
+                .await
+                .status,
+            404
+        );
+
+        let url = format!("http://{addr}/services/T1/B2/x");
+        let fields = [
+            ("platform", "slack"),
+            ("label", "Équipe Slack"),
+            ("lang", "fr"),
+        ];
+        let r = owner
+            .submit(
+                "/admin/outlets/new?platform=slack",
+                "/admin/outlets",
+                &fields,
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("Ce champ est obligatoire"), "{}", r.body);
+        let mut fields = fields.to_vec();
+        fields.push(("webhook_url", url.as_str()));
+        let r = owner
+            .submit(
+                "/admin/outlets/new?platform=slack",
+                "/admin/outlets",
+                &fields,
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(r.location, "/admin/outlets?done=done_created");
+        let r = owner
+            .submit(
+                "/admin/outlets/new?platform=slack",
+                "/admin/outlets",
+                &fields,
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(
+            r.body.contains("Un autre compte porte déjà ce nom"),
+            "{}",
+            r.body
+        );
+        assert!(
+            !r.body.contains(&url),
+            "a credential was sent back to the page"
+        );
+
+        let store = app.running.state.store().clone();
+        let outlet = store
+            .subscriber_by_address(Kind::Outlet, "Équipe Slack")
+            .await
+            .unwrap()
+            .expect("stored");
+        let r = owner
+            .submit(
+                "/admin/outlets",
+                &format!("/admin/outlets/{}/test", outlet.id),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 200);
+        assert!(
+            r.body
+                .contains("Le message de test a été publié sur Équipe Slack."),
+            "{}",
+            r.body
+        );
+        assert_eq!(log.lock().unwrap()[0]["text"], "Test de Relais");
+
+        // A restart syncing the file's outlets keeps the admin's.
+        relais::reach::sync_outlets(&store, app.running.state.config())
+            .await
+            .unwrap();
+        assert!(store.subscriber(&outlet.id).await.unwrap().is_some());
+
+        let whatsapp = channel(&app, "WhatsApp").await;
+        incident(&app, &whatsapp, true).await;
+        eventually(10, "the broadcast on Slack", || async {
+            log.lock().unwrap().len() == 2
+        })
+        .await;
+        assert_eq!(
+            log.lock().unwrap()[1]["text"],
+            "WhatsApp est en panne / WhatsApp is down"
+        );
+
+        let path = format!("/admin/outlets/{}/delete", outlet.id);
+        assert_eq!(owner.get(&path).await.status, 200);
+        let r = owner.submit(&path, &path, &[]).await;
+        assert_eq!(r.status, 303);
+        assert!(store.subscriber(&outlet.id).await.unwrap().is_none());
+    }
+}

@@ -77,6 +77,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("templates/admin/dead_letters.html"),
     ),
     (
+        "admin/outlets.html",
+        include_str!("templates/admin/outlets.html"),
+    ),
+    (
+        "admin/outlet_form.html",
+        include_str!("templates/admin/outlet_form.html"),
+    ),
+    (
         "admin/announcement.html",
         include_str!("templates/admin/announcement.html"),
     ),

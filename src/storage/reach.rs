@@ -406,6 +406,15 @@ impl Store {
         Ok(out)
     }
 
+    /// Deletes a subscriber and their deliveries; false if there was none.
+    pub async fn delete_subscriber(&self, subscriber_id: &Id) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM subscribers WHERE id = $1")
+            .bind(subscriber_id.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// Moves a subscriber to `state`; false if there is no such subscriber.
     pub async fn set_subscriber_state(
         &self,
@@ -802,8 +811,9 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    /// Makes the outlets exactly `wanted` (`label`, language, JSON config):
-    /// matched by label, the others removed.
+    /// Makes the outlets of the configuration file exactly `wanted` (`label`,
+    /// language, JSON config): matched by label, the file's others removed.
+    /// Outlets added in the admin stay.
     pub async fn sync_outlets(&self, wanted: &[(String, Lang, String)], at: Millis) -> Result<()> {
         let existing = self.subscribers(Some(Kind::Outlet), true).await?;
         for (label, lang, config) in wanted {
@@ -840,10 +850,10 @@ impl Store {
                 }
             }
         }
-        for s in existing
-            .iter()
-            .filter(|s| !wanted.iter().any(|(l, _, _)| *l == s.address))
-        {
+        for s in existing.iter().filter(|s| {
+            s.consent_source.as_deref() == Some("config")
+                && !wanted.iter().any(|(l, _, _)| *l == s.address)
+        }) {
             sqlx::query("DELETE FROM subscribers WHERE id = $1")
                 .bind(s.id.as_str())
                 .execute(&self.pool)

@@ -13,6 +13,7 @@ mod incidents;
 mod keys;
 mod maintenance;
 mod monitors;
+mod outlets;
 mod session;
 mod settings;
 mod subscribers;
@@ -119,6 +120,13 @@ pub fn router() -> Router<AppState> {
             post(broadcasts::retry_broadcast),
         )
         .route("/admin/deliveries/retry", post(broadcasts::retry_all))
+        .route("/admin/outlets", get(outlets::list).post(outlets::create))
+        .route("/admin/outlets/new", get(outlets::new_form))
+        .route("/admin/outlets/{id}/test", post(outlets::test))
+        .route(
+            "/admin/outlets/{id}/delete",
+            get(outlets::confirm_delete).post(outlets::delete),
+        )
         .route("/admin/deliveries/{id}/retry", post(broadcasts::retry_one))
         .route("/admin/keys", get(keys::list).post(keys::create))
         .route(
