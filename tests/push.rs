@@ -333,12 +333,19 @@ async fn frequency_cap_story(app: TestApp) {
         return;
     };
     let path = "/api/push/subscriptions";
-    assert_eq!(
-        post(&app, path, &service.subscription(0, false, "fr"))
-            .await
-            .0,
-        201
-    );
+    let mut subscription = service.subscription(0, false, "fr");
+    subscription["interests"] = json!(["promotions", "sport"]);
+    assert_eq!(post(&app, path, &subscription).await.0, 422);
+    subscription["interests"] = json!(["incidents", "promotions", "promotions"]);
+    assert_eq!(post(&app, path, &subscription).await.0, 201);
+    let stored = app
+        .running
+        .state
+        .store()
+        .subscribers(Some(relais::domain::subscriber::Kind::Push), false)
+        .await
+        .expect("subscribers");
+    assert_eq!(stored[0].interests, ["incidents", "promotions"]);
     let owner = support::admin::logged_in(&app, "en").await;
     let mut announcements = Vec::new();
     for title in ["Nouveau : le pain de seigle", "Nouveau : la brioche"] {
@@ -349,7 +356,7 @@ async fn frequency_cap_story(app: TestApp) {
                 &[
                     ("title_fr", title),
                     ("body_fr", "Dès demain en boutique."),
-                    ("interest", "incidents"),
+                    ("interest", "promotions"),
                     ("lang", "all"),
                     ("kinds", "push"),
                     ("step", "send"),

@@ -2,7 +2,7 @@
 //! the opt-in button makes, the clicks the service worker reports, and the
 //! two scripts (the service worker at the root scope, the opt-in code).
 
-use crate::domain::subscriber::{Kind, State as SubState, Subscriber};
+use crate::domain::subscriber::{is_interest, Kind, State as SubState, Subscriber, INTERESTS};
 use crate::domain::time::now;
 use crate::domain::{Id, Lang};
 use crate::reach::push::{self, decode_b64url};
@@ -94,8 +94,9 @@ async fn key(State(state): State<AppState>) -> Response {
 }
 
 /// POST /api/push/subscriptions: `PushSubscription.toJSON()` (`endpoint`,
-/// `keys.p256dh`, `keys.auth`) and `lang`; answers 201 when new, 200 when
-/// the same endpoint subscribed again (its keys and language refreshed).
+/// `keys.p256dh`, `keys.auth`), `lang` and optionally `interests`; answers
+/// 201 when new, 200 when the same endpoint subscribed again (its keys,
+/// language and interests refreshed).
 async fn subscribe(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -123,6 +124,7 @@ async fn subscribe(
         .as_str()
         .and_then(Lang::parse)
         .unwrap_or(Lang::En);
+    let interests = interests(&value["interests"])?;
     let at = now();
     let subscriber = Subscriber {
         id: Id::generate(),
@@ -134,7 +136,7 @@ async fn subscribe(
         state: SubState::Confirmed,
         all_channels: true,
         channels: Vec::new(),
-        interests: vec!["incidents".into()],
+        interests,
         consent_at: Some(at),
         consent_source: Some("status_page".into()),
         consent_wording: Some(format!(
@@ -156,6 +158,29 @@ async fn subscribe(
         Json(json!({ "subscribed": true, "endpoint": endpoint, "language": lang.code() })),
     )
         .into_response())
+}
+
+/// The subjects a browser asked for (`["incidents", "promotions"]`);
+/// incidents when the list is left out.
+fn interests(list: &Value) -> Result<Vec<String>, Problem> {
+    let refused =
+        || Problem::invalid("`interests` lists some of: incidents, articles, promotions, events.");
+    let items = match list {
+        Value::Null => return Ok(vec!["incidents".into()]),
+        Value::Array(items) if !items.is_empty() => items,
+        _ => return Err(refused()),
+    };
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        let i = item
+            .as_str()
+            .filter(|i| is_interest(i))
+            .ok_or_else(refused)?;
+        if !out.iter().any(|o| o == i) {
+            out.push(i.to_string());
+        }
+    }
+    Ok(out)
 }
 
 /// DELETE /api/push/subscriptions (or POST …/unsubscribe) with `endpoint`.
@@ -288,7 +313,9 @@ pub fn openapi_paths() -> Vec<(&'static str, Value)> {
         "endpoint": { "type": "string", "description": "The push service address (https)." },
         "keys": { "type": "object", "required": ["p256dh", "auth"], "properties": {
             "p256dh": { "type": "string" }, "auth": { "type": "string" } } },
-        "lang": { "type": "string", "enum": ["en", "fr"] } } });
+        "lang": { "type": "string", "enum": ["en", "fr"] },
+        "interests": { "type": "array", "items": { "type": "string", "enum": INTERESTS },
+            "description": "What the browser wants to hear about (default: incidents)." } } });
     let endpoint_only = json!({ "type": "object", "required": ["endpoint"], "properties": {
         "endpoint": { "type": "string" } } });
     let unsubscribe = json!({

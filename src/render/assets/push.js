@@ -41,10 +41,13 @@
   // Hands a subscription (a PushSubscription or its JSON) to the server.
   function send(subscription) {
     var json = subscription.toJSON ? subscription.toJSON() : subscription;
+    var ticked = box.querySelectorAll("input[name=push_interests]:checked");
+    var interests = Array.prototype.map.call(ticked, function (c) { return c.value; });
     return call("POST", "/api/push/subscriptions", {
       endpoint: json.endpoint,
       keys: json.keys,
-      lang: box.dataset.lang
+      lang: box.dataset.lang,
+      interests: interests.length ? interests : undefined
     });
   }
   function subscribe() {
