@@ -1,7 +1,9 @@
 //! What a person sees, in a real headless Chromium driven over WebDriver:
 //! the status page and its live updates, the embeddable banner on a
 //! third-party site, the admin on a phone, and detection as an open page
-//! shows it (automatic incidents, visitor reports).
+//! shows it (automatic incidents, visitor reports), and the email
+//! subscription a visitor walks from the sign-up form to one-click
+//! unsubscribe, through a real SMTP server.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`,
 //! `/usr/bin/chromedriver`; override with `RELAIS_TEST_CHROMIUM` and
@@ -1664,4 +1666,309 @@ async fn status_page_opts_in_to_browser_notifications() {
         .assert_no_console_errors("/status with notifications")
         .await;
     browser.close().await;
+}
+
+// ---------------------------------------------------------------------------
+// Email subscription, as a visitor walks it
+// ---------------------------------------------------------------------------
+
+/// What the visitor reads once the sign-up form is sent.
+const SIGNUP_SENT_FR: &str = "nous vous avons envoyé un e-mail";
+/// What the visitor reads once preferences are saved in English.
+const PREFERENCES_SAVED_EN: &str = "Saved: we will send you only what you chose.";
+/// What the visitor reads once unsubscribed in English.
+const UNSUBSCRIBED_EN: &str = "You are unsubscribed: you will receive no more emails from us.";
+
+/// The first element matching `css`, waited for (5 s at most).
+async fn element(browser: &Browser, css: &str) -> fantoccini::elements::Element {
+    browser
+        .client
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} is not on the page: {e}"))
+}
+
+/// Whether the checkbox matching `css` is ticked.
+async fn ticked(browser: &Browser, css: &str) -> bool {
+    element(browser, css)
+        .await
+        .is_selected()
+        .await
+        .unwrap_or_else(|e| panic!("read {css}: {e}"))
+}
+
+/// Clicks the submit button of the form matching `form`, after checking it
+/// reads `label`.
+async fn submit(browser: &Browser, form: &str, label: &str) {
+    let button = element(browser, &format!("{form} button[type='submit']")).await;
+    assert_eq!(button.text().await.unwrap(), label, "the button of {form}");
+    button.click().await.expect("click the button");
+}
+
+/// Opens an incident on `channel` that notifies subscribers.
+async fn notifying_incident(app: &TestApp, channel: &str, name: &str) {
+    let r = app
+        .manage(reqwest::Method::POST, "/incidents")
+        .json(&json!({ "incident": {
+            "name": name,
+            "body": "Écrivez-nous par e-mail.",
+            "components": { channel: "major_outage" },
+            "deliver_notifications": true,
+        }}))
+        .send()
+        .await
+        .expect("POST incident");
+    assert_eq!(r.status(), 201, "POST /v1/pages/{{page_id}}/incidents");
+}
+
+/// The message among `files` sent to `to`, as Python's parser reads it.
+fn mail_to(files: &[PathBuf], to: &str) -> Value {
+    files
+        .iter()
+        .map(|f| support::smtp::check(f, ""))
+        .find(|m| m["to"] == to)
+        .unwrap_or_else(|| panic!("no email to {to} among {files:?}"))
+}
+
+/// The email subscriber stored for `address`.
+async fn email_subscriber(app: &TestApp, address: &str) -> relais::domain::subscriber::Subscriber {
+    app.running
+        .state
+        .store()
+        .subscriber_by_address(relais::domain::subscriber::Kind::Email, address)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no subscriber {address}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visitor_subscribes_by_email_manages_preferences_and_unsubscribes() {
+    use relais::domain::subscriber::{Kind, State as SubState, Subscriber};
+    use support::smtp::{link, part, received, start_smtp, wait_for_mail};
+
+    let Some(browser) = Browser::launch(PHONE).await else {
+        return;
+    };
+    if !support::smtp::python_ready() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!(
+        "relais-browser-email-{}",
+        relais::domain::id::random_hex(6)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let smtp = start_smtp(&dir);
+    let toml = format!(
+        "[reach]\nretry_base_ms = 200\nlease_ms = 5000\n\n[email]\n\
+         smtp_url = \"smtp://127.0.0.1:{}\"\n\
+         from = \"Boulangerie <status@example.com>\"\n",
+        smtp.port
+    );
+    let app = support::spawn_configured(Db::Sqlite, &toml)
+        .await
+        .expect("sqlite app");
+    let whatsapp = api_channel(&app, "WhatsApp", "whatsapp", "+33 6 00 00 00 00", 1).await;
+    api_channel(&app, "E-mail", "email", "bonjour@example.com", 2).await;
+    // Someone already subscribed, who keeps receiving mail throughout.
+    let t = relais::domain::time::now();
+    let paul = Subscriber {
+        id: Id::generate(),
+        kind: Kind::Email,
+        address: "paul@example.com".into(),
+        lang: relais::domain::Lang::Fr,
+        secret: None,
+        config: None,
+        state: SubState::Confirmed,
+        all_channels: true,
+        channels: vec![],
+        interests: vec!["incidents".into()],
+        consent_at: Some(t),
+        consent_source: Some("status_page".into()),
+        consent_wording: Some("test".into()),
+        created_at: t,
+        confirmed_at: Some(t),
+    };
+    app.running
+        .state
+        .store()
+        .insert_subscriber(&paul)
+        .await
+        .unwrap();
+    let marie = "marie@example.org";
+
+    // The form on the French status page: email, French kept, consent ticked.
+    browser.goto(&format!("{}/fr/", app.base)).await;
+    let form = "form[action='/subscribe']";
+    assert_eq!(
+        browser.text("#subscribe-title").await,
+        "Recevoir les alertes par e-mail"
+    );
+    element(&browser, &format!("{form} input[name='email']"))
+        .await
+        .send_keys(marie)
+        .await
+        .unwrap();
+    let lang = element(&browser, &format!("{form} select[name='lang']")).await;
+    assert_eq!(lang.prop("value").await.unwrap().as_deref(), Some("fr"));
+    assert!(ticked(&browser, &format!("{form} input[value='incidents']")).await);
+    let consent = format!("{form} input[name='consent']");
+    assert!(
+        !ticked(&browser, &consent).await,
+        "consent is never pre-ticked"
+    );
+    element(&browser, &consent).await.click().await.unwrap();
+    assert!(ticked(&browser, &consent).await);
+    browser
+        .assert_no_horizontal_scroll("the sign-up form at 390 px")
+        .await;
+    browser
+        .js("document.getElementById('subscribe').scrollIntoView(); return null")
+        .await;
+    browser.screenshot("signup-phone-fr").await;
+    browser.assert_no_console_errors("/fr/").await;
+    submit(&browser, form, "S'abonner").await;
+    browser
+        .wait_for_text("main", SIGNUP_SENT_FR, Duration::from_secs(5))
+        .await;
+    assert!(browser.visible("#subscription-message").await);
+    assert_eq!(email_subscriber(&app, marie).await.state, SubState::Pending);
+    browser.assert_no_console_errors("the sign-up answer").await;
+
+    // The confirmation email, and its link opened in the browser.
+    let mails = wait_for_mail(&smtp, 1).await;
+    let confirmation = mail_to(&mails, marie);
+    assert_eq!(confirmation["subject"], "Confirmez votre abonnement");
+    browser
+        .goto(&link(part(&confirmation, "text/plain"), "/confirm"))
+        .await;
+    browser
+        .wait_for_text(
+            "main",
+            "votre abonnement est confirmé",
+            Duration::from_secs(5),
+        )
+        .await;
+    assert!(browser.visible("#subscription-message").await);
+    let stored = email_subscriber(&app, marie).await;
+    assert_eq!(stored.state, SubState::Confirmed);
+    assert_eq!(stored.lang, relais::domain::Lang::Fr);
+    assert_eq!(stored.interests, ["incidents"]);
+    browser
+        .assert_no_console_errors("the confirmation page")
+        .await;
+
+    // An outage: both subscribers get the broadcast.
+    notifying_incident(&app, &whatsapp, "WhatsApp est en panne").await;
+    let mails = wait_for_mail(&smtp, 3).await;
+    let broadcast = mail_to(&mails[1..], marie);
+    assert_eq!(broadcast["subject"], "WhatsApp est en panne");
+    mail_to(&mails[1..], "paul@example.com");
+    let text = part(&broadcast, "text/plain");
+
+    // The preferences page behind the email's link, in French.
+    browser.goto(&link(text, "/subscriptions/")).await;
+    assert_eq!(browser.text("h1").await, "Vos préférences d'e-mail");
+    assert!(browser.text("main").await.contains(marie));
+    let prefs = "#preferences form";
+    assert!(ticked(&browser, &format!("{prefs} input[value='incidents']")).await);
+    assert!(!ticked(&browser, &format!("{prefs} input[value='promotions']")).await);
+    assert!(ticked(&browser, &format!("{prefs} input[name='all_channels']")).await);
+    browser
+        .assert_no_horizontal_scroll("the preferences page at 390 px")
+        .await;
+    browser
+        .assert_no_console_errors("the preferences page")
+        .await;
+    browser.screenshot("preferences-phone-fr").await;
+
+    // Promotions too, in English.
+    element(&browser, &format!("{prefs} input[value='promotions']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    element(&browser, &format!("{prefs} select[name='lang']"))
+        .await
+        .select_by_value("en")
+        .await
+        .unwrap();
+    submit(&browser, prefs, "Enregistrer mes préférences").await;
+    browser
+        .wait_for_text("main", PREFERENCES_SAVED_EN, Duration::from_secs(5))
+        .await;
+    assert!(browser.visible("#subscription-message").await);
+    assert_eq!(browser.text("h1").await, "Your email preferences");
+    assert_eq!(
+        browser.js("return document.documentElement.lang").await,
+        "en"
+    );
+    assert!(ticked(&browser, &format!("{prefs} input[value='promotions']")).await);
+    let stored = email_subscriber(&app, marie).await;
+    assert_eq!(stored.lang, relais::domain::Lang::En);
+    assert_eq!(stored.interests, ["incidents", "promotions"]);
+    assert_eq!(stored.state, SubState::Confirmed);
+    browser
+        .assert_no_horizontal_scroll("the saved preferences at 390 px")
+        .await;
+    browser
+        .assert_no_console_errors("the saved preferences")
+        .await;
+    browser.screenshot("preferences-phone-en").await;
+
+    // The unsubscribe link of the email only asks; the button unsubscribes.
+    let unsubscribe = broadcast["list_unsubscribe"]
+        .as_str()
+        .unwrap()
+        .trim_matches(['<', '>'])
+        .to_string();
+    assert_eq!(
+        link(text, "/unsubscribe/"),
+        unsubscribe,
+        "the same link in the text"
+    );
+    browser.goto(&unsubscribe).await;
+    browser
+        .wait_for_text("main", "Stop receiving our emails?", Duration::from_secs(5))
+        .await;
+    assert_eq!(
+        email_subscriber(&app, marie).await.state,
+        SubState::Confirmed
+    );
+    browser
+        .assert_no_console_errors("the unsubscribe page")
+        .await;
+    submit(&browser, "main form", "Unsubscribe").await;
+    browser
+        .wait_for_text("main", UNSUBSCRIBED_EN, Duration::from_secs(5))
+        .await;
+    assert!(browser.visible("#subscription-message").await);
+    assert_eq!(
+        email_subscriber(&app, marie).await.state,
+        SubState::Unsubscribed
+    );
+    browser
+        .assert_no_horizontal_scroll("the unsubscribed page at 390 px")
+        .await;
+    browser
+        .assert_no_console_errors("the unsubscribed page")
+        .await;
+
+    // The next outage reaches Paul, and no longer Marie.
+    notifying_incident(&app, &whatsapp, "WhatsApp est encore en panne").await;
+    let mails = wait_for_mail(&smtp, 4).await;
+    assert_eq!(
+        mail_to(&mails[3..], "paul@example.com")["subject"],
+        "WhatsApp est encore en panne"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mails = received(&smtp);
+    assert_eq!(
+        mails.len(),
+        4,
+        "an unsubscribed address got mail: {mails:?}"
+    );
+    browser.close().await;
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -12,66 +12,10 @@ use relais::domain::{Id, Lang};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
+use support::smtp::{check, link, part, python_ready, received, start_smtp, wait_for_mail};
 use support::{Db, TestApp};
-
-/// Whether Python has aiosmtpd, dkimpy and cryptography; under CI their
-/// absence is a failure, elsewhere the test is skipped.
-fn python_ready() -> bool {
-    let out = Command::new("python3")
-        .args(["-c", "import aiosmtpd, dkim, cryptography"])
-        .output()
-        .expect("python3 runs");
-    if out.status.success() {
-        return true;
-    }
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    if std::env::var("CI").is_ok_and(|v| v == "true") || !err.contains("No module named") {
-        panic!("Python modules for the email tests are missing: {err}");
-    }
-    eprintln!("SKIPPED: the email tests need `pip install aiosmtpd dkimpy cryptography`");
-    false
-}
-
-/// The SMTP server process, stopped when dropped.
-struct Smtp {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_smtp(dir: &Path) -> Smtp {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mail = dir.join("mail");
-    let mut child = Command::new("python3")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py"))
-        .arg(port.to_string())
-        .arg(&mail)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("SMTP server starts");
-    let mut line = String::new();
-    let stdout = child.stdout.take().unwrap();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).unwrap();
-    assert_eq!(line.trim(), "ready", "SMTP server did not start");
-    Smtp {
-        child,
-        port,
-        dir: mail,
-    }
-}
 
 /// An RSA key pair: the PKCS#1 PEM file, and the DNS record of its public key.
 fn dkim_key(dir: &Path) -> (PathBuf, String) {
@@ -97,67 +41,6 @@ fn dkim_key(dir: &Path) -> (PathBuf, String) {
         path,
         String::from_utf8(out.stdout).unwrap().trim().to_string(),
     )
-}
-
-/// The received messages, oldest first.
-fn received(smtp: &Smtp) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&smtp.dir)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|e| e == "eml"));
-    files.sort();
-    files
-}
-
-async fn wait_for_mail(smtp: &Smtp, count: usize) -> Vec<PathBuf> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let files = received(smtp);
-        if files.len() >= count {
-            return files;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {count} emails (got {})",
-            files.len()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// The message as Python's email parser and dkimpy read it.
-fn check(file: &Path, record: &str) -> Value {
-    let out = Command::new("python3")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/email_check.py"))
-        .arg(file)
-        .arg(record)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn part<'a>(m: &'a Value, kind: &str) -> &'a str {
-    m["parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["type"] == kind)
-        .and_then(|p| p["text"].as_str())
-        .unwrap_or_else(|| panic!("no {kind} part in {m}"))
-}
-
-/// The first link in `text` containing `needle`.
-fn link(text: &str, needle: &str) -> String {
-    text.split_whitespace()
-        .find(|w| w.starts_with("http") && w.contains(needle))
-        .unwrap_or_else(|| panic!("no {needle} link in {text}"))
-        .trim_end_matches(['>', '.'])
-        .to_string()
 }
 
 async fn sign_up(app: &TestApp, form: &[(&str, &str)]) -> (u16, String) {

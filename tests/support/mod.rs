@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod admin;
+pub mod smtp;
 pub mod targets;
 
 use relais::config::{Config, FileConfig, Overrides};
