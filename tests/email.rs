@@ -346,6 +346,33 @@ async fn story(db: Db) {
         .unwrap();
     assert_eq!(r.status(), 422);
     assert!(support::unescape(&r.text().await.unwrap()).contains("Tick at least one subject"));
+    // Only WhatsApp's news.
+    let r = app
+        .client
+        .post(&preferences)
+        .form(&[
+            ("lang", "en"),
+            ("all_channels", "no"),
+            ("channels", whatsapp.as_str()),
+            ("interests", "incidents"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let page = support::unescape(&r.text().await.unwrap());
+    assert!(page.contains("value=\"no\" checked"), "{page}");
+    assert!(
+        page.contains("noindex"),
+        "a subscriber's page is not for search engines"
+    );
+    let john = store
+        .subscriber_by_address(Kind::Email, "john@example.net")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!john.all_channels);
+    assert_eq!(john.channels, [Id::parse(&whatsapp).unwrap()]);
     let r = app
         .client
         .post(&preferences)

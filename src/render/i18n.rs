@@ -164,6 +164,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("subscribe_lang", "Language", "Langue"),
     ("subscribe_channels", "Channels", "Canaux"),
     ("subscribe_all_channels", "All channels", "Tous les canaux"),
+    (
+        "subscribe_some_channels",
+        "Only the channels ticked below:",
+        "Seulement les canaux cochés ci-dessous :",
+    ),
     ("subscribe_interests", "I want to hear about", "Je veux être informé(e) de"),
     ("interest_incidents", "Incidents", "Incidents"),
     ("interest_articles", "New articles", "Nouveaux articles"),

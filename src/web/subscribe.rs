@@ -61,7 +61,7 @@ impl Form {
                 "email" => f.email = v.trim().to_string(),
                 "lang" => f.lang = v,
                 "page_lang" => f.page_lang = v,
-                "all_channels" => f.all_channels = true,
+                "all_channels" => f.all_channels = v != "no",
                 "channels" => f.channels.push(v),
                 "interests" => f.interests.push(v),
                 "consent" => f.consent = true,
@@ -453,6 +453,8 @@ fn context(state: &AppState, lang: Lang) -> Value {
     let data = state.data();
     let mut ctx = crate::render::view::base(&data, lang);
     ctx["heading"] = ctx["t"]["subscribe_title"].clone();
+    // A subscriber's own pages: not for search engines, in their language.
+    ctx["private"] = json!(true);
     ctx
 }
 
