@@ -486,6 +486,51 @@ async fn story(db: Db) {
     assert_eq!(status, 429);
     assert!(page.contains("Trop d'inscriptions"), "{page}");
     assert!(page.contains("value=\"c@example.org\""));
+
+    // Statuspage's subscriber API: an email address gets the confirmation,
+    // or is confirmed at once with skip_confirmation_notification.
+    let before = received(&smtp).len();
+    let api = |body: Value| app.manage(Method::POST, "/subscribers").json(&body).send();
+    let r = api(json!({"subscriber": {"email": "API@example.org", "language": "fr"}}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let created: Value = r.json().await.unwrap();
+    assert_eq!(
+        (created["mode"].as_str(), created["state"].as_str()),
+        (Some("email"), Some("pending"))
+    );
+    assert_eq!(created["email"], "api@example.org");
+    let mails = wait_for_mail(&smtp, before + 1).await;
+    let confirm = check(&mails[before], &record);
+    assert_eq!(confirm["to"], "api@example.org");
+    assert_eq!(confirm["subject"], "Confirmez votre abonnement");
+    let r = api(
+        json!({"subscriber": {"email": "crm@example.org", "skip_confirmation_notification": true}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.json::<Value>().await.unwrap()["state"], "confirmed");
+    for bad in [
+        json!({"subscriber": {"email": "nope"}}),
+        json!({"subscriber": {"email": "a@example.org", "endpoint": "https://x.example"}}),
+        json!({"subscriber": {}}),
+    ] {
+        let r = api(bad.clone()).await.unwrap();
+        assert_eq!(r.status(), 422, "{bad}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+    }
+    let r = api(json!({"subscriber": {"email": "api@example.org"}}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "the same address twice");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        received(&smtp).len(),
+        before + 1,
+        "no email without a confirmation to ask"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -402,7 +402,7 @@ fn paths() -> Value {
         manage::SUBSCRIBERS.into(),
         json!({
             "get": op("List subscribers (`type`: email, webhook, push).", &["page_id", "limit", "page", "per_page"], None, "200", list_of("Subscriber")),
-            "post": op("Subscribe a webhook endpoint; Statuspage-style JSON is POSTed to it for each incident update.", &["page_id"], Some("SubscriberRequest"), "201", subscriber()),
+            "post": op("Subscribe an email address (sent a confirmation link unless `skip_confirmation_notification`) or a webhook endpoint (Statuspage-style JSON is POSTed to it for each incident update).", &["page_id"], Some("SubscriberRequest"), "201", subscriber()),
         }),
     );
     p.insert(
@@ -719,8 +719,12 @@ fn schemas() -> Value {
     s.insert(
         "SubscriberRequest".into(),
         json!({ "type": "object", "required": ["subscriber"], "properties": { "subscriber": {
-            "type": "object", "required": ["endpoint"], "properties": {
-                "endpoint": { "type": "string" }, "component_ids": { "type": "array", "items": { "type": "string" } },
+            "type": "object", "description": "`email` or `endpoint`, not both.", "properties": {
+                "email": { "type": "string", "format": "email" },
+                "skip_confirmation_notification": { "type": "boolean", "default": false,
+                    "description": "The address is confirmed already: no confirmation email." },
+                "endpoint": { "type": "string" }, "secret": { "type": "string" },
+                "component_ids": { "type": "array", "items": { "type": "string" } },
                 "language": { "type": "string", "enum": ["en", "fr"] } } } } }),
     );
     Value::Object(s)

@@ -192,15 +192,32 @@ async fn sign_up(
             }
         }
     };
-    let secret = links::secret(store).await?;
-    let links = links::Links::of(&state.config().public_url, &secret, &subscriber.id);
-    let mailer = email::mailer(config)?;
-    let composed = email::confirmation(state.templates(), &mailer, &subscriber, &links)?;
-    match mailer.send(composed).await {
-        email::Outcome::Sent => {}
-        other => tracing::warn!("confirmation email not sent: {other:?}"),
+    let outcome = send_confirmation(state, config, &subscriber).await?;
+    if outcome != email::Outcome::Sent {
+        tracing::warn!("confirmation email not sent: {outcome:?}");
     }
     Ok(())
+}
+
+/// Sends the double opt-in email to `s`, waiting for a slot when the send
+/// limit is reached; the outcome of the last try.
+pub async fn send_confirmation(
+    state: &AppState,
+    config: &crate::config::EmailConfig,
+    s: &Subscriber,
+) -> anyhow::Result<email::Outcome> {
+    let secret = links::secret(state.store()).await?;
+    let links = links::Links::of(&state.config().public_url, &secret, &s.id);
+    let mailer = email::mailer(config)?;
+    loop {
+        let composed = email::confirmation(state.templates(), &mailer, s, &links)?;
+        match mailer.send(composed).await {
+            email::Outcome::Limited(ms) => {
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await
+            }
+            outcome => return Ok(outcome),
+        }
+    }
 }
 
 /// The known channels and the interests a form ticked.

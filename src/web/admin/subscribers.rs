@@ -222,41 +222,13 @@ async fn send_confirmations(
     config: crate::config::EmailConfig,
     people: Vec<Subscriber>,
 ) {
-    use crate::reach::email::{self, links};
-    let ready = async {
-        let secret = links::secret(state.store()).await?;
-        anyhow::Ok((secret, email::mailer(&config)?))
-    };
-    let (secret, mailer) = match ready.await {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::warn!("confirmation emails not sent after the import: {e}");
-            return;
-        }
-    };
     for person in &people {
-        let links = links::Links::of(&state.config().public_url, &secret, &person.id);
-        loop {
-            let composed = match email::confirmation(state.templates(), &mailer, person, &links) {
-                Ok(m) => m,
-                Err(e) => {
-                    tracing::warn!("confirmation email not composed: {e}");
-                    break;
-                }
-            };
-            match mailer.send(composed).await {
-                email::Outcome::Sent => break,
-                // Over the send limit: wait for a slot, then the same person.
-                email::Outcome::Limited(ms) => {
-                    tokio::time::sleep(std::time::Duration::from_millis(ms)).await
-                }
-                other => {
-                    tracing::warn!(
-                        "confirmation email for an imported subscriber not sent: {other:?}"
-                    );
-                    break;
-                }
+        match crate::web::subscribe::send_confirmation(&state, &config, person).await {
+            Ok(crate::reach::email::Outcome::Sent) => {}
+            Ok(other) => {
+                tracing::warn!("confirmation email for an imported subscriber not sent: {other:?}")
             }
+            Err(e) => tracing::warn!("confirmation email for an imported subscriber not sent: {e}"),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Subscribers in the Statuspage manage API: list, create, get, unsubscribe
-//! and count. Webhook subscribers (`endpoint`) are delivered today.
+//! and count. Webhook subscribers (`endpoint`) and email subscribers
+//! (`email`, sent a confirmation unless `skip_confirmation_notification`).
 
 use super::body::{self, unknown_reference, Fields};
 use super::{created, not_found, ok, Managed, Paging};
@@ -96,19 +97,44 @@ pub(super) async fn create(
 ) -> Result<Response, Problem> {
     let value = body::parse(&headers, &bytes)?;
     let f = Fields::wrapped(&value, "subscriber")?;
-    let Some(endpoint) = f.text("endpoint")? else {
-        return Err(Problem::invalid(format!(
-            "`{}` is required: the URL that receives the notifications.",
-            f.name("endpoint")
-        )));
+    let email = f.text("email")?;
+    let endpoint = f.text("endpoint")?;
+    let (kind, address) = match (email, endpoint) {
+        (Some(email), None) => (Kind::Email, email.trim().to_lowercase()),
+        (None, Some(endpoint)) => (Kind::Webhook, endpoint.trim().to_string()),
+        _ => {
+            return Err(Problem::invalid(format!(
+                "Give either `{}` (an email subscriber) or `{}` (the URL that receives webhook notifications).",
+                f.name("email"),
+                f.name("endpoint")
+            )))
+        }
     };
-    let endpoint = endpoint.trim().to_string();
-    if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
-        return Err(Problem::invalid(format!(
-            "`{}` must be an http:// or https:// URL.",
-            f.name("endpoint")
-        )));
+    match kind {
+        Kind::Email if address.len() > 254 || address.parse::<lettre::Address>().is_err() => {
+            return Err(Problem::invalid(format!(
+                "`{}` must be an email address.",
+                f.name("email")
+            )))
+        }
+        Kind::Webhook if !(address.starts_with("https://") || address.starts_with("http://")) => {
+            return Err(Problem::invalid(format!(
+                "`{}` must be an http:// or https:// URL.",
+                f.name("endpoint")
+            )))
+        }
+        _ => {}
     }
+    let skip = f
+        .boolean("skip_confirmation_notification")?
+        .unwrap_or(false);
+    let email_config = state.config().email.clone();
+    if kind == Kind::Email && !skip && email_config.is_none() {
+        return Err(Problem::invalid(
+            "Emails cannot be sent from this page (no [email] settings): confirm the address yourself with `skip_confirmation_notification`.",
+        ));
+    }
+    let confirmed = kind == Kind::Webhook || skip;
     let channels = state.store().channels().await?;
     let component_ids = f.ids("component_ids")?.unwrap_or_default();
     for id in &component_ids {
@@ -125,12 +151,16 @@ pub(super) async fn create(
     let at = now();
     let s = Subscriber {
         id: Id::generate(),
-        kind: Kind::Webhook,
-        address: endpoint,
+        kind,
+        address,
         lang,
-        secret: f.text("secret")?,
+        secret: f.text("secret")?.filter(|_| kind == Kind::Webhook),
         config: None,
-        state: State::Confirmed,
+        state: if confirmed {
+            State::Confirmed
+        } else {
+            State::Pending
+        },
         all_channels: component_ids.is_empty(),
         channels: component_ids,
         interests: vec!["incidents".into()],
@@ -138,7 +168,7 @@ pub(super) async fn create(
         consent_source: Some("api".into()),
         consent_wording: None,
         created_at: at,
-        confirmed_at: Some(at),
+        confirmed_at: confirmed.then_some(at),
     };
     state
         .store()
@@ -146,10 +176,20 @@ pub(super) async fn create(
         .await
         .map_err(|e| match e {
             crate::storage::StoreError::Db(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                Problem::invalid("This endpoint is already subscribed.")
+                Problem::invalid("This address is already subscribed.")
             }
             other => other.into(),
         })?;
+    if let (false, Some(config)) = (confirmed, email_config) {
+        let (state, s) = (state.clone(), s.clone());
+        tokio::spawn(async move {
+            match crate::web::subscribe::send_confirmation(&state, &config, &s).await {
+                Ok(crate::reach::email::Outcome::Sent) => {}
+                Ok(other) => tracing::warn!("confirmation email not sent: {other:?}"),
+                Err(e) => tracing::warn!("confirmation email not sent: {e}"),
+            }
+        });
+    }
     Ok(created(v1(&s)))
 }
 
