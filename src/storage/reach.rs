@@ -99,6 +99,38 @@ pub(super) async fn record_broadcast(
     Ok(())
 }
 
+/// Inserts a subscriber and the channels they follow (`conflict` is an
+/// `ON CONFLICT` clause or empty); false when the clause skipped the row.
+async fn insert_row(tx: &mut Transaction<'_, Any>, s: &Subscriber, conflict: &str) -> Result<bool> {
+    let sql = format!(
+        "INSERT INTO subscribers (id, kind, address, lang, secret, state, all_channels, interests, \
+         consent_at, consent_source, consent_wording, created_at, confirmed_at, config) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14){conflict}"
+    );
+    let done = sqlx::query(&sql)
+        .bind(s.id.as_str())
+        .bind(s.kind.as_str())
+        .bind(s.address.as_str())
+        .bind(s.lang.code())
+        .bind(s.secret.as_deref())
+        .bind(s.state.as_str())
+        .bind(i64::from(s.all_channels))
+        .bind(s.interests.join(","))
+        .bind(s.consent_at)
+        .bind(s.consent_source.as_deref())
+        .bind(s.consent_wording.as_deref())
+        .bind(s.created_at)
+        .bind(s.confirmed_at)
+        .bind(s.config.as_deref())
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    insert_channels(tx, s).await?;
+    Ok(true)
+}
+
 /// Links a subscriber to the channels they follow.
 async fn insert_channels(tx: &mut Transaction<'_, Any>, s: &Subscriber) -> Result<()> {
     for channel in &s.channels {
@@ -212,28 +244,7 @@ impl Store {
     /// Stores a new subscriber with the channels they follow.
     pub async fn insert_subscriber(&self, s: &Subscriber) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "INSERT INTO subscribers (id, kind, address, lang, secret, state, all_channels, interests, \
-             consent_at, consent_source, consent_wording, created_at, confirmed_at, config) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )
-        .bind(s.id.as_str())
-        .bind(s.kind.as_str())
-        .bind(s.address.as_str())
-        .bind(s.lang.code())
-        .bind(s.secret.as_deref())
-        .bind(s.state.as_str())
-        .bind(i64::from(s.all_channels))
-        .bind(s.interests.join(","))
-        .bind(s.consent_at)
-        .bind(s.consent_source.as_deref())
-        .bind(s.consent_wording.as_deref())
-        .bind(s.created_at)
-        .bind(s.confirmed_at)
-        .bind(s.config.as_deref())
-        .execute(&mut *tx)
-        .await?;
-        insert_channels(&mut tx, s).await?;
+        insert_row(&mut tx, s, "").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -358,31 +369,11 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let mut out = Imported::default();
         for s in list {
-            let done = sqlx::query(
-                "INSERT INTO subscribers (id, kind, address, lang, state, all_channels, interests, \
-                 consent_at, consent_source, consent_wording, created_at, confirmed_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-                 ON CONFLICT (kind, address) DO NOTHING",
-            )
-            .bind(s.id.as_str())
-            .bind(s.kind.as_str())
-            .bind(s.address.as_str())
-            .bind(s.lang.code())
-            .bind(s.state.as_str())
-            .bind(i64::from(s.all_channels))
-            .bind(s.interests.join(","))
-            .bind(s.consent_at)
-            .bind(s.consent_source.as_deref())
-            .bind(s.consent_wording.as_deref())
-            .bind(s.created_at)
-            .bind(s.confirmed_at)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 0 {
+            let added = insert_row(&mut tx, s, " ON CONFLICT (kind, address) DO NOTHING").await?;
+            if !added {
                 out.existing += 1;
                 continue;
             }
-            insert_channels(&mut tx, s).await?;
             out.added.push(s.id.clone());
         }
         tx.commit().await?;
