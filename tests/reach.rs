@@ -603,6 +603,18 @@ both!(
         .await;
 
         let owner = logged_in(&app, "en").await;
+        // The crisis screen says how far telling subscribers has gone.
+        let now_page = owner.get("/admin").await;
+        assert!(
+            now_page.body.contains("Telling your subscribers"),
+            "{}",
+            now_page.body
+        );
+        assert!(
+            now_page.body.contains("<span class=\"failed\">1</span>"),
+            "{}",
+            now_page.body
+        );
         let page = owner.get("/admin/broadcasts").await;
         assert_eq!(page.status, 200);
         assert!(

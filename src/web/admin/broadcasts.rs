@@ -37,7 +37,8 @@ fn progress_view(p: &Progress) -> Value {
     })
 }
 
-fn broadcast_view(b: &Broadcast, p: &Progress, lang: Lang) -> Value {
+/// A broadcast with its progress, as `admin/broadcast_row.html` shows it.
+pub(super) fn broadcast_view(b: &Broadcast, p: &Progress, lang: Lang) -> Value {
     let event = if b.event.is_empty() {
         String::new()
     } else {

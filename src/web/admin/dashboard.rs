@@ -45,12 +45,21 @@ pub async fn show(State(state): State<AppState>, admin: Admin) -> Page {
             })
         })
         .collect();
+    // The latest broadcast of the day: how far telling subscribers has gone.
+    let latest = state
+        .store()
+        .recent_broadcasts(1)
+        .await?
+        .into_iter()
+        .find(|(b, _)| b.created_at > now() - 86_400_000)
+        .map(|(b, p)| super::broadcasts::broadcast_view(&b, &p, lang));
     let ctx = view::with(
         view::base(&admin, "dashboard"),
         json!({
             "channels": channels,
             "open": open,
             "message": data.alternatives.message(lang),
+            "b": latest,
         }),
     );
     view::render(&state, "admin/dashboard.html", ctx, StatusCode::OK)

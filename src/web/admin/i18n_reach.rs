@@ -7,6 +7,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     // A colon as each language writes it (French puts a space before).
     ("colon", ":", "\u{a0}:"),
     ("nav_broadcasts", "Broadcasts", "Diffusions"),
+    ("telling", "Telling your subscribers", "Vos abonnés sont prévenus"),
+    ("all_broadcasts", "All broadcasts", "Toutes les diffusions"),
     // Subscribers.
     ("subscribers_title", "Subscribers", "Abonnés"),
     ("subscribers_hint", "People and systems who hear from you when something happens.", "Les personnes et les systèmes prévenus quand quelque chose se passe."),
