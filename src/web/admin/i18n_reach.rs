@@ -104,7 +104,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("lang_en_only", "English only", "Anglais seulement"),
     ("announce_channels", "Only people following these channels (none ticked: everyone)", "Seulement les personnes qui suivent ces canaux (aucun coché : tout le monde)"),
     ("announce_kinds", "Send by", "Envoyer par"),
-    ("preview_button", "Check who will get it", "Voir qui la recevra"),
+    ("recipients_button", "Check who will get it", "Voir qui la recevra"),
     ("preview_again", "Update the count", "Recompter"),
     ("preview_title", "Ready to send", "Prêt à envoyer"),
     ("preview_reach", "Recipients right now: {n}", "Destinataires à cet instant\u{a0}: {n}"),
