@@ -7,7 +7,7 @@ mod dkim;
 mod limit;
 pub mod links;
 
-pub use compose::{broadcast, confirmation, Composed};
+pub use compose::{broadcast, confirmation, Composed, Edition};
 
 use crate::config::EmailConfig;
 use lettre::message::Mailbox;
