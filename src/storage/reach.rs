@@ -595,16 +595,16 @@ impl Store {
                 .collect::<Vec<_>>()
                 .join(",")
         );
-        let subs: Vec<Subscriber> = sqlx::query(&sql)
+        let subs: std::collections::HashMap<Id, Subscriber> = sqlx::query(&sql)
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(subscriber)
+            .map(|r| subscriber(r).map(|s| (s.id.clone(), s)))
             .collect::<Result<_>>()?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let sid = id(r, "subscriber_id")?;
-            if let Some(s) = subs.iter().find(|s| s.id == sid) {
+            if let Some(s) = subs.get(&sid) {
                 out.push(Claimed {
                     id: r.try_get("id")?,
                     broadcast_id: id(r, "broadcast_id")?,
@@ -619,20 +619,35 @@ impl Store {
     /// Records the outcome of deliveries, in one transaction: `(id, outcome)`.
     pub async fn settle_deliveries(&self, outcomes: &[(i64, Settled)], at: Millis) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        // The sent ones all end alike: one statement for a whole batch.
+        let sent: Vec<String> = outcomes
+            .iter()
+            .filter(|(_, o)| *o == Settled::Sent)
+            .map(|(d, _)| d.to_string())
+            .collect();
+        if !sent.is_empty() {
+            sqlx::query(&format!(
+                "UPDATE deliveries SET state = 'sent', next_at = $1, last_error = NULL, \
+                 lease_until = NULL, sent_at = $1 WHERE id IN ({})",
+                sent.join(",")
+            ))
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        }
         for (delivery, outcome) in outcomes {
             let (state, next_at, error) = match outcome {
-                Settled::Sent => ("sent", at, None),
+                Settled::Sent => continue,
                 Settled::Retry { at, error } => ("pending", *at, Some(error.as_str())),
                 Settled::Failed { error } => ("failed", at, Some(error.as_str())),
             };
             sqlx::query(
-                "UPDATE deliveries SET state = $1, next_at = $2, last_error = $3, lease_until = NULL, \
-                 sent_at = CASE WHEN $1 = 'sent' THEN $4 ELSE sent_at END WHERE id = $5",
+                "UPDATE deliveries SET state = $1, next_at = $2, last_error = $3, lease_until = NULL \
+                 WHERE id = $4",
             )
             .bind(state)
             .bind(next_at)
             .bind(error)
-            .bind(at)
             .bind(*delivery)
             .execute(&mut *tx)
             .await?;

@@ -14,6 +14,7 @@ use super::message::Message;
 use crate::domain::id::{fill_random, random_hex};
 use crate::domain::subscriber::{Kind, State};
 use crate::domain::time::{now, Millis};
+use crate::domain::Lang;
 use crate::storage::{Claimed, Settled};
 use crate::web::AppState;
 use std::collections::HashMap;
@@ -35,6 +36,7 @@ struct Clients {
     webhooks: reqwest::Client,
     outlets: reqwest::Client,
     push: push::Sender,
+    mailer: email::MailerOf,
 }
 
 impl Clients {
@@ -57,6 +59,7 @@ impl Clients {
                 .user_agent(concat!("Relais/", env!("CARGO_PKG_VERSION")))
                 .build()?,
             outlets: crate::reach::outlets::client()?,
+            mailer: email::mailer(state),
         })
     }
 }
@@ -133,18 +136,29 @@ pub async fn run(state: AppState) {
 struct Prepared {
     webhook: Vec<u8>,
     message: Message,
-    /// Where to reach the business, as the broadcast's change left it.
-    alternatives: crate::domain::alternatives::Alternatives,
+    /// The emails' editions, with where to reach the business as the
+    /// broadcast's change left it.
+    email: email::Shared,
 }
 
 async fn prepare(state: &AppState, broadcast_id: &crate::domain::Id) -> anyhow::Result<Prepared> {
     // Read afresh: the broadcast may be sent before the page is re-rendered.
     let data =
         crate::render::PageData::load(state.store(), &state.config().public_url, now()).await?;
+    let message = Message::of_broadcast(state, broadcast_id).await?;
+    let edition = |lang| {
+        let alternatives = crate::render::view::alternatives(&data.alternatives, lang);
+        crate::reach::email::Edition::new(&message, lang, &alternatives)
+    };
+    let email = email::Shared {
+        en: edition(Lang::En),
+        fr: edition(Lang::Fr),
+        secret: crate::reach::email::links::secret(state.store()).await?,
+    };
     Ok(Prepared {
         webhook: webhook::payload(state, &data, broadcast_id).await?,
-        message: Message::of_broadcast(state, broadcast_id).await?,
-        alternatives: data.alternatives,
+        message,
+        email,
     })
 }
 
@@ -192,7 +206,7 @@ async fn deliver(state: &AppState, clients: &Clients, batch: Vec<Claimed>, base:
                     outlet::send(&clients.outlets, &c, &ready.message, allow_private).await
                 }
                 Kind::Push => clients.push.send(&c, &ready.message).await,
-                Kind::Email => email::send(&state, &c, &ready.message, &ready.alternatives).await,
+                Kind::Email => email::send(&state, &clients.mailer, &c, &ready.email).await,
             };
             (c, attempt)
         });

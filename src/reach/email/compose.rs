@@ -46,34 +46,50 @@ text_header!(ListUnsubscribe, "List-Unsubscribe");
 text_header!(ListUnsubscribePost, "List-Unsubscribe-Post");
 text_header!(ContentLanguage, "Content-Language");
 
-/// The email telling a subscriber about a broadcast, in their language, with
-/// where to reach the business instead (`alternatives`, as the status page
-/// shows them); its Message-ID is built on the delivery's idempotency key.
+/// What every email of one broadcast says in one language, prepared once
+/// for all its recipients: the message and where to reach the business
+/// instead (`alternatives`, as the status page shows them).
+pub struct Edition {
+    subject: String,
+    context: Value,
+}
+
+impl Edition {
+    /// The broadcast's `message` in `lang`.
+    pub fn new(message: &Message, lang: Lang, alternatives: &serde_json::Value) -> Edition {
+        let text = match lang {
+            Lang::En => &message.en,
+            Lang::Fr => &message.fr,
+        };
+        let context = context! {
+            t => Value::from_serialize(crate::render::i18n::strings(lang)),
+            lang => lang.code(),
+            title => &text.title,
+            paragraphs => text.body.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>(),
+            body => &text.body,
+            url => &message.url,
+            urgent => message.urgent,
+            alternatives => Value::from_serialize(alternatives),
+        };
+        Edition {
+            subject: text.title.clone(),
+            context,
+        }
+    }
+}
+
+/// The email telling a subscriber about a broadcast, from the `edition` in
+/// their language; its Message-ID is built on the delivery's idempotency key.
 pub fn broadcast(
     env: &Environment<'static>,
     mailer: &Mailer,
     to: &Subscriber,
-    message: &Message,
-    alternatives: &serde_json::Value,
+    edition: &Edition,
     links: &Links,
     key: &str,
 ) -> anyhow::Result<Composed> {
-    let text = match to.lang {
-        Lang::En => &message.en,
-        Lang::Fr => &message.fr,
-    };
-    let ctx = context! {
-        t => Value::from_serialize(crate::render::i18n::strings(to.lang)),
-        lang => to.lang.code(),
-        title => &text.title,
-        paragraphs => text.body.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>(),
-        body => &text.body,
-        url => &message.url,
-        urgent => message.urgent,
-        alternatives => Value::from_serialize(alternatives),
-        links => links,
-    };
-    let subject = text.title.clone();
+    let ctx = context! { links => links, ..edition.context.clone() };
+    let subject = edition.subject.clone();
     build(env, mailer, to, "broadcast", ctx, subject, links, Some(key))
 }
 
@@ -194,7 +210,8 @@ mod tests {
         };
         let links = Links::of("https://status.example.com", "secret", &to.id);
         let alternatives = serde_json::json!({ "active": false });
-        let m = broadcast(&env, &mailer, &to, &message, &alternatives, &links, "b-s").unwrap();
+        let edition = Edition::new(&message, to.lang, &alternatives);
+        let m = broadcast(&env, &mailer, &to, &edition, &links, "b-s").unwrap();
         let wire = String::from_utf8(m.formatted()).unwrap();
         assert!(wire.contains("Message-ID: <b-s@example.com>"), "{wire}");
         assert!(wire.contains("Content-Language: fr"));

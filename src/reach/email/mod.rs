@@ -7,7 +7,7 @@ mod dkim;
 mod limit;
 pub mod links;
 
-pub use compose::{broadcast, confirmation, Composed};
+pub use compose::{broadcast, confirmation, Composed, Edition};
 
 use crate::config::EmailConfig;
 use lettre::message::Mailbox;
@@ -16,6 +16,10 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+
+/// SMTP connections kept open for reuse: as many as the deliveries' sends
+/// in flight.
+const POOL_SIZE: u32 = 64;
 
 /// What sending one email found.
 #[derive(Debug, PartialEq, Eq)]
@@ -69,7 +73,10 @@ impl Mailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
             .map_err(|e| anyhow::anyhow!("[email] smtp_url is not usable: {e}"))?
             .timeout(Some(Duration::from_secs(30)))
-            .pool_config(PoolConfig::new().max_size(8))
+            // The pool caps idle connections only: with fewer than the
+            // deliveries' sends in flight, every send past the cap would
+            // open and close a connection of its own.
+            .pool_config(PoolConfig::new().max_size(POOL_SIZE))
             .build();
         let from: Mailbox = config.from.parse().map_err(|e| {
             anyhow::anyhow!("[email] from `{}` is not an address: {e}", config.from)

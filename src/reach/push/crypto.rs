@@ -5,9 +5,12 @@
 use aes_gcm::aead::AeadInPlace;
 use aes_gcm::{Aes128Gcm, KeyInit, Nonce};
 use hkdf::Hkdf;
+use p256::elliptic_curve::ff::PrimeField;
 use p256::elliptic_curve::sec1::ToEncodedPoint;
-use p256::{PublicKey, SecretKey};
+use p256::elliptic_curve::subtle::{ConditionallySelectable, ConstantTimeEq};
+use p256::{AffinePoint, ProjectivePoint, PublicKey, Scalar, SecretKey};
 use sha2::Sha256;
+use std::sync::OnceLock;
 
 /// The record size to announce: the payload limit every push service
 /// accepts (RFC 8030 §7.2 asks for at least 4096 bytes).
@@ -78,7 +81,7 @@ pub(crate) fn encrypt_with(
 ) -> Result<Vec<u8>, PushError> {
     check_size(payload, record_size)?;
     let ua_public = parse_subscription(p256dh, auth)?;
-    let as_public = ephemeral.public_key().to_encoded_point(false);
+    let as_public = generator_times(&ephemeral.to_nonzero_scalar()).to_encoded_point(false);
     let shared = p256::ecdh::diffie_hellman(ephemeral.to_nonzero_scalar(), ua_public.as_affine());
 
     // IKM = HKDF(auth, ecdh_secret, "WebPush: info" ‖ 0x00 ‖ ua_public ‖ as_public, 32)
@@ -120,6 +123,52 @@ pub(crate) fn encrypt_with(
         })?;
     body.extend_from_slice(&record);
     Ok(body)
+}
+
+/// Windows of 4 bits in a 256-bit scalar.
+const WINDOWS: usize = 64;
+
+/// `j · 16^i · G` for every window `i` and digit `j` in 1..16 (69 KB, built
+/// at first use).
+fn generator_table() -> &'static [[AffinePoint; 15]; WINDOWS] {
+    static TABLE: OnceLock<Box<[[AffinePoint; 15]; WINDOWS]>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = Box::new([[AffinePoint::IDENTITY; 15]; WINDOWS]);
+        let mut base = ProjectivePoint::GENERATOR;
+        for row in table.iter_mut() {
+            let mut sum = base;
+            for entry in row.iter_mut() {
+                *entry = sum.to_affine();
+                sum += base;
+            }
+            // sum is now 16 · base, the next window's base.
+            base = sum;
+        }
+        table
+    })
+}
+
+/// `k · G`, the public half of a fresh key: one table entry per 4-bit
+/// window added up (64 additions, no doubling), about four times faster
+/// than the generic multiplication. Constant time: every entry of a window
+/// is read, and the one wanted is kept by masked selection.
+fn generator_times(k: &Scalar) -> AffinePoint {
+    let table = generator_table();
+    let bytes = k.to_repr();
+    let mut sum = ProjectivePoint::IDENTITY;
+    for (i, row) in table.iter().enumerate() {
+        // Window i holds bits 4i..4i+4, counted from the least significant
+        // end of the big-endian bytes.
+        let byte = bytes[31 - i / 2];
+        let digit = if i % 2 == 0 { byte & 0x0f } else { byte >> 4 };
+        let mut entry = AffinePoint::IDENTITY;
+        for (j, candidate) in row.iter().enumerate() {
+            entry.conditional_assign(candidate, digit.ct_eq(&(j as u8 + 1)));
+        }
+        // Adding the identity (digit 0) is handled in constant time too.
+        sum += &entry;
+    }
+    sum.to_affine()
 }
 
 /// The payload, its delimiter and tag must fit one record of `record_size`
@@ -222,6 +271,23 @@ mod tests {
             decrypt(&body, &ua_secret, &auth),
             b"When I grow up, I want to be a watermelon"
         );
+    }
+
+    #[test]
+    fn the_table_multiplies_the_generator_like_the_library() {
+        let mut scalars = vec![
+            Scalar::ONE,
+            Scalar::from(15u64),
+            Scalar::from(16u64),
+            -Scalar::ONE,
+        ];
+        for _ in 0..64 {
+            scalars.push(*crate::reach::push::random_secret_key().to_nonzero_scalar());
+        }
+        for k in scalars {
+            let expected = (ProjectivePoint::GENERATOR * k).to_affine();
+            assert_eq!(generator_times(&k), expected);
+        }
     }
 
     #[test]
