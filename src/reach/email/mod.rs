@@ -6,20 +6,19 @@ mod compose;
 mod dkim;
 mod limit;
 pub mod links;
+mod pool;
 
 pub use compose::{broadcast, confirmation, Composed, Edition};
 
 use crate::config::EmailConfig;
 use lettre::message::Mailbox;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// SMTP connections kept open for reuse: as many as the deliveries' sends
 /// in flight.
-const POOL_SIZE: u32 = 64;
+const POOL_SIZE: usize = 64;
 
 /// What sending one email found.
 #[derive(Debug, PartialEq, Eq)]
@@ -37,7 +36,7 @@ pub enum Outcome {
 
 /// Sends emails through one SMTP server.
 pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    pool: pool::Pool,
     from: Mailbox,
     dkim: Option<lettre::message::dkim::DkimConfig>,
     limit: limit::Bucket,
@@ -69,20 +68,12 @@ pub fn mailer(config: &EmailConfig) -> anyhow::Result<Arc<Mailer>> {
 impl Mailer {
     /// Builds a mailer; fails on a bad URL, sender or DKIM key.
     pub fn new(config: &EmailConfig) -> anyhow::Result<Mailer> {
-        let url = transport_url(&config.smtp_url)?;
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
-            .map_err(|e| anyhow::anyhow!("[email] smtp_url is not usable: {e}"))?
-            .timeout(Some(Duration::from_secs(30)))
-            // The pool caps idle connections only: with fewer than the
-            // deliveries' sends in flight, every send past the cap would
-            // open and close a connection of its own.
-            .pool_config(PoolConfig::new().max_size(POOL_SIZE))
-            .build();
+        let pool = pool::Pool::from_url(&config.smtp_url, POOL_SIZE, Duration::from_secs(30))?;
         let from: Mailbox = config.from.parse().map_err(|e| {
             anyhow::anyhow!("[email] from `{}` is not an address: {e}", config.from)
         })?;
         Ok(Mailer {
-            transport,
+            pool,
             from,
             dkim: dkim::config(config)?,
             limit: limit::Bucket::per_minute(config.per_minute),
@@ -108,9 +99,11 @@ impl Mailer {
         if let Some(dkim) = &self.dkim {
             message.sign(dkim);
         }
-        match self.transport.send(message).await {
-            Ok(_) => Outcome::Sent,
-            Err(e) => classify(&e),
+        let envelope = message.envelope().clone();
+        match self.pool.send(&envelope, &message.formatted()).await {
+            Ok(()) => Outcome::Sent,
+            Err(pool::Failure::Smtp(e)) => classify(&e),
+            Err(pool::Failure::Network(e)) => Outcome::Transient(e),
         }
     }
 }
@@ -128,36 +121,5 @@ fn classify(e: &lettre::transport::smtp::Error) -> Outcome {
         }
     } else {
         Outcome::Transient(text)
-    }
-}
-
-/// Maps the configured scheme onto lettre's URL: `smtp+starttls://` means
-/// STARTTLS required, `smtp://` plain, `smtps://` TLS from the start.
-fn transport_url(url: &str) -> anyhow::Result<String> {
-    if let Some(rest) = url.strip_prefix("smtp+starttls://") {
-        let sep = if rest.contains('?') { '&' } else { '?' };
-        return Ok(format!("smtp://{rest}{sep}tls=required"));
-    }
-    if url.starts_with("smtp://") || url.starts_with("smtps://") {
-        return Ok(url.to_string());
-    }
-    anyhow::bail!("[email] smtp_url must start with smtp://, smtp+starttls:// or smtps://")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn schemes_map_onto_the_transport() {
-        assert_eq!(
-            transport_url("smtp+starttls://u:p@mail.example.com:587").unwrap(),
-            "smtp://u:p@mail.example.com:587?tls=required"
-        );
-        assert_eq!(
-            transport_url("smtps://mail.example.com:465").unwrap(),
-            "smtps://mail.example.com:465"
-        );
-        assert!(transport_url("http://mail.example.com").is_err());
     }
 }
