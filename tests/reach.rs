@@ -811,3 +811,86 @@ async fn outlets_added_in_the_admin_are_tested_and_get_broadcasts() {
         assert!(store.subscriber(&outlet.id).await.unwrap().is_none());
     }
 }
+
+/// A delivery held back by the send limit keeps all its attempts.
+async fn postponed_story(database_url: Option<String>) {
+    use relais::domain::subscriber::Segment;
+    use relais::storage::{Settled, Store};
+    let url = database_url.unwrap_or_else(|| {
+        let dir = std::env::temp_dir().join(format!(
+            "relais-postpone-{}",
+            relais::domain::id::random_hex(6)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        format!("sqlite://{}", dir.join("relais.db").display())
+    });
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let (addr, _rx) = receiver(0, 0).await;
+    let mut s = webhook(addr, "hook", vec![]);
+    s.kind = Kind::Email;
+    s.address = "marie@example.org".into();
+    store.insert_subscriber(&s).await.unwrap();
+    let segment = Segment {
+        interest: "incidents".into(),
+        lang: None,
+        channels: vec![],
+        kinds: vec![Kind::Email],
+    };
+    store
+        .record_announcement("{}", &segment, now())
+        .await
+        .unwrap();
+    relais::reach::fanout::fan_out_new(&store, 0).await.unwrap();
+    for round in 0..3 {
+        let at = now() + round * 10;
+        let claimed = store
+            .claim_deliveries("w", at, at + 60_000, 10)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1, "round {round}");
+        assert_eq!(
+            claimed[0].attempts, 1,
+            "a postponed send used up an attempt"
+        );
+        let postponed = Settled::Postponed {
+            at,
+            error: "send limit reached".into(),
+        };
+        store
+            .settle_deliveries(&[(claimed[0].id, postponed)], at)
+            .await
+            .unwrap();
+    }
+    let claimed = store
+        .claim_deliveries("w", now() + 100, now() + 60_000, 10)
+        .await
+        .unwrap();
+    let retry = Settled::Retry {
+        at: now(),
+        error: "HTTP 500".into(),
+    };
+    store
+        .settle_deliveries(&[(claimed[0].id, retry)], now())
+        .await
+        .unwrap();
+    let claimed = store
+        .claim_deliveries("w", now() + 200, now() + 60_000, 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed[0].attempts, 2, "a real failure counts");
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_limit_wait_uses_up_no_attempt_sqlite() {
+    postponed_story(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_limit_wait_uses_up_no_attempt_postgres() {
+    let Some(url) = support::postgres_database().await else {
+        return;
+    };
+    postponed_story(Some(url)).await;
+}

@@ -636,18 +636,21 @@ impl Store {
             .await?;
         }
         for (delivery, outcome) in outcomes {
-            let (state, next_at, error) = match outcome {
+            let (state, next_at, error, used) = match outcome {
                 Settled::Sent => continue,
-                Settled::Retry { at, error } => ("pending", *at, Some(error.as_str())),
-                Settled::Failed { error } => ("failed", at, Some(error.as_str())),
+                Settled::Retry { at, error } => ("pending", *at, Some(error.as_str()), 0i64),
+                // The lease counted an attempt that was not made.
+                Settled::Postponed { at, error } => ("pending", *at, Some(error.as_str()), 1i64),
+                Settled::Failed { error } => ("failed", at, Some(error.as_str()), 0i64),
             };
             sqlx::query(
-                "UPDATE deliveries SET state = $1, next_at = $2, last_error = $3, lease_until = NULL \
-                 WHERE id = $4",
+                "UPDATE deliveries SET state = $1, next_at = $2, last_error = $3, lease_until = NULL, \
+                 attempts = attempts - $4 WHERE id = $5",
             )
             .bind(state)
             .bind(next_at)
             .bind(error)
+            .bind(used)
             .bind(*delivery)
             .execute(&mut *tx)
             .await?;
@@ -888,6 +891,11 @@ pub enum Settled {
     Sent,
     /// Try again at `at`.
     Retry {
+        at: Millis,
+        error: String,
+    },
+    /// Not attempted (a send limit): try at `at`, the attempt not counted.
+    Postponed {
         at: Millis,
         error: String,
     },

@@ -58,7 +58,10 @@ pub async fn send(state: &AppState, mailer: &MailerOf, c: &Claimed, shared: &Sha
     };
     match mailer.send(composed).await {
         Outcome::Sent => Attempt::Sent,
-        Outcome::Limited(ms) => Attempt::Retry(format!("send limit reached; free in {ms} ms")),
+        Outcome::Limited(ms) => Attempt::Postponed {
+            ms,
+            reason: format!("send limit reached; free in {ms} ms"),
+        },
         Outcome::Transient(e) => Attempt::Retry(e),
         Outcome::Bounced(error) => Attempt::Failed { error, gone: true },
         Outcome::Refused(error) => Attempt::Failed { error, gone: false },

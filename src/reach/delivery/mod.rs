@@ -70,6 +70,12 @@ pub enum Attempt {
     Sent,
     /// Worth trying again later.
     Retry(String),
+    /// Not tried: the send limit is reached. Tried again after `ms`
+    /// without using up an attempt.
+    Postponed {
+        ms: u64,
+        reason: String,
+    },
     /// Will never work (the address is gone when `gone`).
     Failed {
         error: String,
@@ -233,6 +239,10 @@ fn settle(
             error,
         },
         Attempt::Retry(error) => Settled::Failed { error },
+        Attempt::Postponed { ms, reason } => Settled::Postponed {
+            at: now() + i64::try_from(ms).unwrap_or(i64::MAX / 2),
+            error: reason,
+        },
         Attempt::Failed { error, gone: g } => {
             if g {
                 gone.push(c.subscriber.id.clone());
