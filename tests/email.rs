@@ -17,19 +17,27 @@ use std::time::{Duration, Instant};
 use support::smtp::{check, link, part, python_ready, received, start_smtp, wait_for_mail};
 use support::{Db, TestApp};
 
-/// An RSA key pair: the PKCS#1 PEM file, and the DNS record of its public key.
-fn dkim_key(dir: &Path) -> (PathBuf, String) {
+/// A DKIM key pair made by Python's cryptography: the PEM file (RSA-2048 as
+/// PKCS#1, or Ed25519 as PKCS#8), and the DNS record of its public key.
+fn dkim_key(dir: &Path, kind: &str) -> (PathBuf, String) {
     let path = dir.join("dkim.pem");
     let script = "import sys, base64\n\
-        from cryptography.hazmat.primitives.asymmetric import rsa\n\
+        from cryptography.hazmat.primitives.asymmetric import rsa, ed25519\n\
         from cryptography.hazmat.primitives import serialization as s\n\
-        k = rsa.generate_private_key(public_exponent=65537, key_size=2048)\n\
-        open(sys.argv[1], 'wb').write(k.private_bytes(s.Encoding.PEM, s.PrivateFormat.TraditionalOpenSSL, s.NoEncryption()))\n\
-        pub = k.public_key().public_bytes(s.Encoding.DER, s.PublicFormat.SubjectPublicKeyInfo)\n\
-        print('v=DKIM1; k=rsa; p=' + base64.b64encode(pub).decode())";
+        if sys.argv[2] == 'rsa':\n\
+        \x20   k = rsa.generate_private_key(public_exponent=65537, key_size=2048)\n\
+        \x20   pem = k.private_bytes(s.Encoding.PEM, s.PrivateFormat.TraditionalOpenSSL, s.NoEncryption())\n\
+        \x20   pub = k.public_key().public_bytes(s.Encoding.DER, s.PublicFormat.SubjectPublicKeyInfo)\n\
+        else:\n\
+        \x20   k = ed25519.Ed25519PrivateKey.generate()\n\
+        \x20   pem = k.private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption())\n\
+        \x20   pub = k.public_key().public_bytes(s.Encoding.Raw, s.PublicFormat.Raw)\n\
+        open(sys.argv[1], 'wb').write(pem)\n\
+        print('v=DKIM1; k=' + sys.argv[2] + '; p=' + base64.b64encode(pub).decode())";
     let out = Command::new("python3")
         .args(["-c", script])
         .arg(&path)
+        .arg(kind)
         .output()
         .unwrap();
     assert!(
@@ -78,7 +86,7 @@ async fn story(db: Db) {
         relais::domain::id::random_hex(6)
     ));
     std::fs::create_dir_all(&dir).unwrap();
-    let (key, record) = dkim_key(&dir);
+    let (key, record) = dkim_key(&dir, "rsa");
     let smtp = start_smtp(&dir);
     let toml = format!(
         "[reach]\nretry_base_ms = 200\nlease_ms = 5000\n\n[email]\n\
@@ -542,4 +550,65 @@ async fn email_subscribers_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn email_subscribers_postgres() {
     story(Db::Postgres).await;
+}
+
+/// An Ed25519 key (RFC 8463) signs too, and dkimpy accepts the signature.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ed25519_dkim_signature_checks_out() {
+    if !python_ready() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!(
+        "relais-ed25519-{}",
+        relais::domain::id::random_hex(6)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (key, record) = dkim_key(&dir, "ed25519");
+    assert!(
+        std::fs::read_to_string(&key)
+            .unwrap()
+            .contains("BEGIN PRIVATE KEY"),
+        "a PKCS#8 key"
+    );
+    let smtp = start_smtp(&dir);
+    let toml = format!(
+        "[email]\nsmtp_url = \"smtp://127.0.0.1:{}\"\n\
+         from = \"Boulangerie <status@example.com>\"\n\
+         dkim_domain = \"example.com\"\ndkim_selector = \"relais\"\n\
+         dkim_key_file = \"{}\"\n",
+        smtp.port,
+        key.display()
+    );
+    let Some(app) = support::spawn_configured(Db::Sqlite, &toml).await else {
+        return;
+    };
+    let (status, _) = sign_up(
+        &app,
+        &[
+            ("email", "lea@example.org"),
+            ("lang", "en"),
+            ("page_lang", "en"),
+            ("all_channels", "yes"),
+            ("consent", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mails = wait_for_mail(&smtp, 1).await;
+    let mail = check(&mails[0], &record);
+    assert_eq!(mail["subject"], "Confirm your subscription");
+    assert_eq!(mail["dkim_signed"], true);
+    assert_eq!(mail["dkim_valid"], true, "{mail}");
+
+    // A signature over an altered subject no longer checks out.
+    let raw = std::fs::read(&mails[0]).unwrap();
+    let altered =
+        String::from_utf8(raw)
+            .unwrap()
+            .replacen("Subject: Confirm", "Subject: Confirmed", 1);
+    assert!(altered.contains("Subject: Confirmed"));
+    let tampered = dir.join("tampered.eml");
+    std::fs::write(&tampered, altered).unwrap();
+    assert_eq!(check(&tampered, &record)["dkim_valid"], false);
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Whether Python has aiosmtpd, dkimpy and cryptography; under CI their
-/// absence is a failure, elsewhere the test is skipped.
+/// Whether Python has aiosmtpd, dkimpy (with PyNaCl for Ed25519) and
+/// cryptography; under CI their absence is a failure, elsewhere the test is
+/// skipped.
 pub fn python_ready() -> bool {
     let out = Command::new("python3")
-        .args(["-c", "import aiosmtpd, dkim, cryptography"])
+        .args(["-c", "import aiosmtpd, dkim, cryptography, nacl"])
         .output()
         .expect("python3 runs");
     if out.status.success() {
@@ -21,7 +22,7 @@ pub fn python_ready() -> bool {
     if std::env::var("CI").is_ok_and(|v| v == "true") || !err.contains("No module named") {
         panic!("Python modules for the email tests are missing: {err}");
     }
-    eprintln!("SKIPPED: the email tests need `pip install aiosmtpd dkimpy cryptography`");
+    eprintln!("SKIPPED: the email tests need `pip install aiosmtpd dkimpy cryptography pynacl`");
     false
 }
 

@@ -1,16 +1,61 @@
-//! DKIM: the signing key and which headers every message signs.
+//! DKIM (RFC 6376): signs each message as it will go on the wire, with
+//! relaxed/relaxed canonicalization and an RSA-SHA256 or Ed25519-SHA256
+//! (RFC 8463) key.
+//!
+//! Written here rather than taken from the mail library: its RSA signature
+//! cost twice as much CPU as ring's, and a signed broadcast is bound by it
+//! (see docs/benchmarks.md).
 
 use crate::config::EmailConfig;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use lettre::message::dkim::{
-    DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
-    DkimSigningKey,
-};
-use lettre::message::header::HeaderName;
+use ring::signature::{Ed25519KeyPair, RsaKeyPair, RSA_PKCS1_SHA256};
+use sha2::{Digest, Sha256};
 
-/// The signing configuration, when `dkim_domain`, `dkim_selector` and
+/// The headers signed, `From` twice: a listed header that is absent, or
+/// present fewer times, cannot be added without breaking the signature
+/// (RFC 6376 §5.4.2, §8.15).
+const SIGNED: [&str; 12] = [
+    "from",
+    "from",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "mime-version",
+    "content-type",
+    "content-language",
+    "list-unsubscribe",
+    "list-unsubscribe-post",
+    "list-id",
+];
+
+enum Key {
+    Rsa(RsaKeyPair),
+    Ed25519(Ed25519KeyPair),
+}
+
+/// A signing domain, selector and private key.
+pub struct Signer {
+    domain: String,
+    selector: String,
+    key: Key,
+    rng: ring::rand::SystemRandom,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The key is never printed.
+        f.debug_struct("Signer")
+            .field("domain", &self.domain)
+            .field("selector", &self.selector)
+            .finish()
+    }
+}
+
+/// The signer of a configuration, when `dkim_domain`, `dkim_selector` and
 /// `dkim_key_file` are all set.
-pub fn config(c: &EmailConfig) -> anyhow::Result<Option<DkimConfig>> {
+pub fn signer(c: &EmailConfig) -> anyhow::Result<Option<Signer>> {
     let (Some(domain), Some(selector), Some(path)) =
         (&c.dkim_domain, &c.dkim_selector, &c.dkim_key_file)
     else {
@@ -18,63 +63,206 @@ pub fn config(c: &EmailConfig) -> anyhow::Result<Option<DkimConfig>> {
     };
     let pem = std::fs::read_to_string(path)
         .map_err(|e| anyhow::anyhow!("[email] dkim_key_file {}: {e}", path.display()))?;
-    let key = signing_key(&pem)
+    let key = read_key(&pem)
         .map_err(|e| anyhow::anyhow!("[email] dkim_key_file {}: {e}", path.display()))?;
-    let headers = [
-        "From",
-        "To",
-        "Subject",
-        "Date",
-        "Message-ID",
-        "Content-Language",
-        "List-Unsubscribe",
-        "List-Unsubscribe-Post",
-    ]
-    .into_iter()
-    .map(HeaderName::new_from_ascii_str)
-    .collect();
-    Ok(Some(DkimConfig::new(
-        selector.clone(),
-        domain.clone(),
+    Ok(Some(Signer {
+        domain: domain.clone(),
+        selector: selector.clone(),
         key,
-        headers,
-        DkimCanonicalization {
-            header: DkimCanonicalizationType::Relaxed,
-            body: DkimCanonicalizationType::Relaxed,
-        },
-    )))
+        rng: ring::rand::SystemRandom::new(),
+    }))
 }
 
-/// Reads an RSA (PKCS#1) or Ed25519 (PKCS#8) PEM private key.
-fn signing_key(pem: &str) -> anyhow::Result<DkimSigningKey> {
-    if pem.contains("BEGIN RSA PRIVATE KEY") {
-        return DkimSigningKey::new(pem, DkimSigningAlgorithm::Rsa)
-            .map_err(|e| anyhow::anyhow!("not an RSA key: {e}"));
+/// Reads an RSA (PKCS#1 or PKCS#8, 2048 to 4096 bits) or Ed25519 (PKCS#8)
+/// PEM private key.
+fn read_key(pem: &str) -> anyhow::Result<Key> {
+    let der = |label: &str| -> anyhow::Result<Option<Vec<u8>>> {
+        let begin = format!("-----BEGIN {label}-----");
+        let end = format!("-----END {label}-----");
+        let Some(start) = pem.find(&begin) else {
+            return Ok(None);
+        };
+        let body = &pem[start + begin.len()..];
+        let body = body
+            .find(&end)
+            .map(|stop| &body[..stop])
+            .ok_or_else(|| anyhow::anyhow!("the PEM block has no `{end}` line"))?;
+        let b64: String = body.split_whitespace().collect();
+        Ok(Some(BASE64.decode(b64).map_err(|e| {
+            anyhow::anyhow!("the PEM block is not base64: {e}")
+        })?))
+    };
+    if let Some(der) = der("RSA PRIVATE KEY")? {
+        return RsaKeyPair::from_der(&der).map(Key::Rsa).map_err(|e| {
+            anyhow::anyhow!("not a usable RSA key ({e}); DKIM needs 2048 to 4096 bits")
+        });
     }
-    if pem.contains("BEGIN PRIVATE KEY") {
-        let b64: String = pem
-            .lines()
-            .filter(|l| !l.starts_with("-----"))
-            .map(str::trim)
-            .collect();
-        let der = base64::engine::general_purpose::STANDARD.decode(b64)?;
-        // PKCS#8 for Ed25519 (RFC 8410, version 1 or 2): a sequence, the
-        // version, the Ed25519 algorithm, then the 32-byte seed.
-        const ALGORITHM_AND_SEED: [u8; 11] = [
-            0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-        ];
-        let shaped = der.len() >= 48
-            && der[0] == 0x30
-            && der[2..4] == [0x02, 0x01]
-            && der[5..16] == ALGORITHM_AND_SEED;
-        if shaped {
-            let seed = base64::engine::general_purpose::STANDARD.encode(&der[16..48]);
-            return DkimSigningKey::new(&seed, DkimSigningAlgorithm::Ed25519)
-                .map_err(|e| anyhow::anyhow!("not an Ed25519 key: {e}"));
+    if let Some(der) = der("PRIVATE KEY")? {
+        if let Ok(rsa) = RsaKeyPair::from_pkcs8(&der) {
+            return Ok(Key::Rsa(rsa));
         }
-        anyhow::bail!("a PKCS#8 key must be Ed25519; give RSA keys as `BEGIN RSA PRIVATE KEY`");
+        return Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der)
+            .map(Key::Ed25519)
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "not a usable key ({e}): DKIM signs with RSA (2048 to 4096 bits) or Ed25519"
+                )
+            });
     }
     anyhow::bail!("expected a PEM private key (RSA or Ed25519)")
+}
+
+impl Signer {
+    /// The message with a `DKIM-Signature` header in front; `now` is the
+    /// signing time (`t=`) in Unix seconds.
+    pub fn sign(&self, message: &[u8], now: i64) -> anyhow::Result<Vec<u8>> {
+        let (head, body) = split(message);
+        let fields = fields(head);
+        let body_hash = BASE64.encode(Sha256::digest(relaxed_body(body)));
+
+        // The signed header fields, each taken from the bottom up.
+        let mut used = vec![false; fields.len()];
+        let mut signed = Vec::with_capacity(head.len() + 512);
+        for name in SIGNED {
+            let found = (0..fields.len())
+                .rev()
+                .find(|&i| !used[i] && fields[i].0.eq_ignore_ascii_case(name));
+            if let Some(i) = found {
+                used[i] = true;
+                relaxed_field(name, fields[i].1, &mut signed);
+                signed.extend_from_slice(b"\r\n");
+            }
+        }
+        let algorithm = match self.key {
+            Key::Rsa(_) => "rsa-sha256",
+            Key::Ed25519(_) => "ed25519-sha256",
+        };
+        let value = format!(
+            " v=1; a={algorithm}; c=relaxed/relaxed; d={}; s={};\r\n\tt={now}; h={};\r\n\tbh={body_hash};\r\n\tb=",
+            self.domain,
+            self.selector,
+            SIGNED.join(":"),
+        );
+        relaxed_field("dkim-signature", value.as_bytes(), &mut signed);
+
+        let signature = match &self.key {
+            Key::Rsa(key) => {
+                let mut out = vec![0; key.public().modulus_len()];
+                key.sign(&RSA_PKCS1_SHA256, &self.rng, &signed, &mut out)
+                    .map_err(|_| anyhow::anyhow!("RSA signing failed"))?;
+                out
+            }
+            Key::Ed25519(key) => key.sign(&Sha256::digest(&signed)).as_ref().to_vec(),
+        };
+
+        let mut out = Vec::with_capacity(message.len() + value.len() + 400);
+        out.extend_from_slice(b"DKIM-Signature:");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(BASE64.encode(signature).as_bytes());
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(message);
+        Ok(out)
+    }
+}
+
+/// The header block (ending with its last CRLF) and the body.
+fn split(message: &[u8]) -> (&[u8], &[u8]) {
+    match message.windows(4).position(|w| w == b"\r\n\r\n") {
+        Some(i) => (&message[..i + 2], &message[i + 4..]),
+        None => (message, b""),
+    }
+}
+
+/// The header fields as (name, raw value with its folds), in order.
+fn fields(head: &[u8]) -> Vec<(&str, &[u8])> {
+    let mut out: Vec<(&str, &[u8])> = Vec::new();
+    let mut start = 0;
+    while start < head.len() {
+        // A field runs until a CRLF not followed by white space.
+        let mut end = start;
+        loop {
+            match head[end..].windows(2).position(|w| w == b"\r\n") {
+                Some(i) => {
+                    end += i + 2;
+                    if !matches!(head.get(end), Some(b' ' | b'\t')) {
+                        break;
+                    }
+                }
+                None => {
+                    end = head.len();
+                    break;
+                }
+            }
+        }
+        let field = &head[start..end];
+        if let Some(colon) = field.iter().position(|&b| b == b':') {
+            if let Ok(name) = std::str::from_utf8(&field[..colon]) {
+                let value = field[colon + 1..]
+                    .strip_suffix(b"\r\n")
+                    .unwrap_or(&field[colon + 1..]);
+                out.push((name.trim(), value));
+            }
+        }
+        start = end;
+    }
+    out
+}
+
+/// `name:value` in relaxed form (RFC 6376 §3.4.2): unfolded, runs of white
+/// space as one space, none at either end of the value; no CRLF.
+fn relaxed_field(name: &str, value: &[u8], out: &mut Vec<u8>) {
+    out.extend_from_slice(name.to_ascii_lowercase().as_bytes());
+    out.push(b':');
+    let mut space = false;
+    let mut started = false;
+    for &b in value {
+        match b {
+            b'\r' | b'\n' => {}
+            b' ' | b'\t' => space = true,
+            _ => {
+                if space && started {
+                    out.push(b' ');
+                }
+                space = false;
+                started = true;
+                out.push(b);
+            }
+        }
+    }
+}
+
+/// The body in relaxed form (RFC 6376 §3.4.4): no white space at line ends,
+/// runs of it as one space, no empty lines at the end.
+fn relaxed_body(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut lines: Vec<&[u8]> = body.split(|&b| b == b'\n').collect();
+    // A body ending in CRLF leaves one empty piece after it.
+    if lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    for line in lines {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let mut space = false;
+        for &b in line {
+            if b == b' ' || b == b'\t' {
+                space = true;
+            } else {
+                if space {
+                    out.push(b' ');
+                }
+                space = false;
+                out.push(b);
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+    while out.ends_with(b"\r\n\r\n") {
+        out.truncate(out.len() - 2);
+    }
+    if out == b"\r\n" {
+        out.clear();
+    }
+    out
 }
 
 #[cfg(test)]
@@ -82,15 +270,70 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_ed25519_pkcs8_and_refuses_other_text() {
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
-        assert!(signing_key(&key.serialize_pem()).is_ok());
+    fn reads_rsa_and_ed25519_keys_and_refuses_other_text() {
+        let ed = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+        assert!(matches!(read_key(&ed.serialize_pem()), Ok(Key::Ed25519(_))));
         let p256 = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        assert!(signing_key(&p256.serialize_pem()).is_err());
-        assert!(signing_key("not a key").is_err());
-        assert!(signing_key(
-            "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----"
-        )
-        .is_err());
+        let refused = read_key(&p256.serialize_pem()).err().unwrap().to_string();
+        assert!(
+            refused.contains("RSA (2048 to 4096 bits) or Ed25519"),
+            "{refused}"
+        );
+        assert!(read_key("not a key").is_err());
+        assert!(
+            read_key("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----")
+                .is_err()
+        );
+        assert!(read_key("-----BEGIN PRIVATE KEY-----\n%%%\n-----END PRIVATE KEY-----").is_err());
+    }
+
+    #[test]
+    fn canonicalizes_as_rfc_6376_shows() {
+        // The example of RFC 6376 §3.4.5.
+        let message = b"A: X\r\nB : Y\t\r\n\tZ  \r\n\r\n C \r\nD \t E\r\n\r\n\r\n";
+        let (head, body) = split(message);
+        let fields = fields(head);
+        let mut a = Vec::new();
+        relaxed_field(fields[0].0, fields[0].1, &mut a);
+        let mut b = Vec::new();
+        relaxed_field(fields[1].0, fields[1].1, &mut b);
+        assert_eq!(a, b"a:X");
+        assert_eq!(b, b"b:Y Z");
+        assert_eq!(relaxed_body(body), b" C\r\nD E\r\n");
+        assert_eq!(relaxed_body(b""), b"");
+        assert_eq!(relaxed_body(b"\r\n\r\n"), b"");
+    }
+
+    #[test]
+    fn ed25519_signature_verifies_over_the_signed_headers() {
+        let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+        let Key::Ed25519(key) = read_key(&pair.serialize_pem()).unwrap() else {
+            panic!("an Ed25519 key")
+        };
+        let public = ring::signature::KeyPair::public_key(&key).as_ref().to_vec();
+        let signer = Signer {
+            domain: "example.com".into(),
+            selector: "s1".into(),
+            key: Key::Ed25519(key),
+            rng: ring::rand::SystemRandom::new(),
+        };
+        let message = b"From: a@example.com\r\nTo: b@example.org\r\nSubject:  Hi\r\n\r\nBody \r\n";
+        let signed = String::from_utf8(signer.sign(message, 1_700_000_000).unwrap()).unwrap();
+        let header = signed.split("\r\nFrom:").next().unwrap();
+        assert!(header.contains("a=ed25519-sha256; c=relaxed/relaxed; d=example.com; s=s1;"));
+        assert!(
+            header.contains("h=from:from:to:subject:date:message-id:"),
+            "{header}"
+        );
+        let (without_b, b) = header.rsplit_once("b=").unwrap();
+        let mut data = b"from:a@example.com\r\nto:b@example.org\r\nsubject:Hi\r\n".to_vec();
+        relaxed_field(
+            "dkim-signature",
+            format!("{}b=", &without_b["DKIM-Signature:".len()..]).as_bytes(),
+            &mut data,
+        );
+        ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, public)
+            .verify(&Sha256::digest(&data), &BASE64.decode(b).unwrap())
+            .unwrap();
     }
 }

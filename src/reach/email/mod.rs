@@ -38,7 +38,7 @@ pub enum Outcome {
 pub struct Mailer {
     pool: pool::Pool,
     from: Mailbox,
-    dkim: Option<lettre::message::dkim::DkimConfig>,
+    dkim: Option<dkim::Signer>,
     limit: limit::Bucket,
 }
 
@@ -75,7 +75,7 @@ impl Mailer {
         Ok(Mailer {
             pool,
             from,
-            dkim: dkim::config(config)?,
+            dkim: dkim::signer(config)?,
             limit: limit::Bucket::per_minute(config.per_minute),
         })
     }
@@ -95,12 +95,16 @@ impl Mailer {
         if let Err(wait) = self.limit.take().await {
             return Outcome::Limited(wait);
         }
-        let mut message = composed.0;
+        let message = composed.0;
+        let mut bytes = message.formatted();
         if let Some(dkim) = &self.dkim {
-            message.sign(dkim);
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            match dkim.sign(&bytes, now) {
+                Ok(signed) => bytes = signed,
+                Err(e) => return Outcome::Transient(e.to_string()),
+            }
         }
-        let envelope = message.envelope().clone();
-        match self.pool.send(&envelope, &message.formatted()).await {
+        match self.pool.send(message.envelope(), &bytes).await {
             Ok(()) => Outcome::Sent,
             Err(pool::Failure::Smtp(e)) => classify(&e),
             Err(pool::Failure::Network(e)) => Outcome::Transient(e),
