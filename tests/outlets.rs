@@ -10,6 +10,7 @@ use axum::Router;
 use hmac::{Hmac, Mac};
 use relais::domain::{time, Lang};
 use relais::reach::message::{Event, Message, Text};
+use relais::reach::outlets::destination::check_url;
 use relais::reach::outlets::{check_destination, client, send, Outlet, Platform, Secret};
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -162,7 +163,7 @@ fn outlet(lang: Lang, platform: Platform) -> Outlet {
 /// Sends the message to the outlet in English then in French, each with its
 /// own delivery id, after checking the destination (loopback allowed).
 async fn send_both(platform: impl Fn() -> Platform) {
-    let client = client().unwrap();
+    let client = client(true).unwrap();
     for lang in Lang::ALL {
         let outlet = outlet(lang, platform());
         check_destination(outlet.destination(), true).await.unwrap();
@@ -537,6 +538,33 @@ async fn webhook_gets_a_signed_body_in_both_languages() {
     }
 }
 
+/// A name may resolve to a private address only by the time of sending (DNS
+/// rebinding): the client's resolver refuses it as it connects, for good.
+#[tokio::test]
+async fn the_client_refuses_names_that_resolve_to_private_addresses() {
+    let fake = Fake::start(|_| answer(200, "ok")).await;
+    let url = format!("{}/services/x", fake.base.replace("127.0.0.1", "localhost"));
+    check_url(&url, false).expect("no lookup before sending");
+    let outlet = outlet(
+        Lang::En,
+        Platform::Slack {
+            webhook_url: Secret(url),
+        },
+    );
+    let refused = send(&client(false).unwrap(), &outlet, &message(), "d")
+        .await
+        .unwrap_err();
+    assert!(!refused.is_retryable(), "{refused}");
+    let reason = refused.to_string();
+    assert!(reason.contains("localhost is"), "{reason}");
+    assert!(reason.contains("a private address"), "{reason}");
+    assert!(fake.seen().is_empty());
+    send(&client(true).unwrap(), &outlet, &message(), "d")
+        .await
+        .unwrap();
+    assert_eq!(fake.seen().len(), 1);
+}
+
 #[tokio::test]
 async fn private_destinations_are_refused_unless_allowed() {
     let fake = Fake::start(|_| answer(200, "ok")).await;
@@ -587,7 +615,7 @@ async fn failures_are_retryable_or_permanent() {
         _ => answer(400, "invalid_payload"),
     })
     .await;
-    let client = client().unwrap();
+    let client = client(true).unwrap();
     let attempt = |path: &str| {
         let outlet = outlet(
             Lang::En,

@@ -161,7 +161,10 @@ async fn incident(app: &TestApp, channel: &str, notify: bool) -> String {
         .to_string()
 }
 
-const FAST: &str = "[reach]\nretry_base_ms = 30\nlease_ms = 2000\n";
+/// Quick retries and leases.
+const TIMING: &str = "[reach]\nretry_base_ms = 30\nlease_ms = 2000\n";
+/// [`TIMING`], and the receivers of these tests are on loopback.
+const FAST: &str = "[reach]\nretry_base_ms = 30\nlease_ms = 2000\nallow_private_targets = true\n";
 
 macro_rules! both {
     ($name:ident, $story:expr) => {
@@ -523,7 +526,7 @@ async fn fake_slack() -> (SocketAddr, Arc<Mutex<Vec<Value>>>) {
 
 fn with_slack(addr: SocketAddr, allow_private: bool) -> String {
     format!(
-        "{FAST}allow_private_targets = {allow_private}\n\n[[outlets]]\nlabel = \"Équipe\"\nlang = \"fr\"\n\
+        "{TIMING}allow_private_targets = {allow_private}\n\n[[outlets]]\nlabel = \"Équipe\"\nlang = \"fr\"\n\
          platform = \"slack\"\nwebhook_url = \"http://{addr}/services/T1/B2/x\"\n"
     )
 }
@@ -697,7 +700,7 @@ both!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outlets_added_in_the_admin_are_tested_and_get_broadcasts() {
     let (addr, log) = fake_slack().await;
-    let config = format!("{FAST}allow_private_targets = true\n");
+    let config = FAST.to_string();
     for db in [Db::Sqlite, Db::Postgres] {
         let Some(app) = support::spawn_configured(db, &config).await else {
             continue;

@@ -230,3 +230,36 @@ async fn no_sign_up_form_without_email_settings() {
     assert!(page.contains("id=\"live\""), "{page}");
     assert!(!page.contains("action=\"/subscribe\""), "{page}");
 }
+
+/// A webhook subscriber on a private address is refused when it is created
+/// (the server would otherwise post into its own network).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_subscribers_on_private_addresses_are_refused() {
+    let app = support::spawn_app(support::Db::Sqlite)
+        .await
+        .expect("sqlite app");
+    for endpoint in [
+        "http://127.0.0.1:9/hook",
+        "http://localhost:9/hook",
+        "http://169.254.169.254/latest/meta-data/",
+    ] {
+        let r = app
+            .manage(reqwest::Method::POST, "/subscribers")
+            .json(&serde_json::json!({"subscriber": {"endpoint": endpoint}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{endpoint}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        let problem: serde_json::Value = r.json().await.unwrap();
+        let detail = problem["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("a private address"), "{problem}");
+    }
+    let r = app
+        .manage(reqwest::Method::GET, "/subscribers/count")
+        .send()
+        .await
+        .unwrap();
+    let count: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(count["count"], 0);
+}

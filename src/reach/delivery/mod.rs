@@ -15,6 +15,7 @@ use crate::domain::id::{fill_random, random_hex};
 use crate::domain::subscriber::{Kind, State};
 use crate::domain::time::{now, Millis};
 use crate::domain::Lang;
+use crate::reach::outlets::destination::PublicResolver;
 use crate::storage::{Claimed, Settled};
 use crate::web::AppState;
 use std::collections::HashMap;
@@ -42,23 +43,22 @@ struct Clients {
 impl Clients {
     fn new(state: &AppState) -> anyhow::Result<Clients> {
         let keys = crate::reach::push::server_keys(&state.config().data_dir)?;
+        let allow_private = state.config().reach.allow_private_targets;
+        let resolver = Arc::new(PublicResolver { allow_private });
         let push_client = reqwest::Client::builder()
             .timeout(Duration::from_secs(15))
             .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(resolver.clone())
             .build()?;
         Ok(Clients {
-            push: push::Sender::new(
-                push_client,
-                keys,
-                &state.config().public_url,
-                state.config().reach.allow_private_targets,
-            ),
+            push: push::Sender::new(push_client, keys, &state.config().public_url, allow_private),
             webhooks: reqwest::Client::builder()
                 .timeout(Duration::from_secs(15))
                 .redirect(reqwest::redirect::Policy::none())
+                .dns_resolver(resolver)
                 .user_agent(concat!("Relais/", env!("CARGO_PKG_VERSION")))
                 .build()?,
-            outlets: crate::reach::outlets::client()?,
+            outlets: crate::reach::outlets::client(allow_private)?,
             mailer: email::mailer(state),
         })
     }
@@ -207,7 +207,9 @@ async fn deliver(state: &AppState, clients: &Clients, batch: Vec<Claimed>, base:
         let state = state.clone();
         tasks.spawn(async move {
             let attempt = match c.subscriber.kind {
-                Kind::Webhook => webhook::send(&clients.webhooks, &c, &ready.webhook).await,
+                Kind::Webhook => {
+                    webhook::send(&clients.webhooks, &c, &ready.webhook, allow_private).await
+                }
                 Kind::Outlet => {
                     outlet::send(&clients.outlets, &c, &ready.message, allow_private).await
                 }

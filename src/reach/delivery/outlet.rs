@@ -21,7 +21,7 @@ pub async fn send(
             }
         }
     };
-    let result = match outlets::check_destination(outlet.destination(), allow_private).await {
+    let result = match outlets::destination::check_url(outlet.destination(), allow_private) {
         Ok(()) => outlets::send(client, &outlet, message, &idempotency_key(c)).await,
         Err(e) => Err(e),
     };

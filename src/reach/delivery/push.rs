@@ -4,7 +4,7 @@
 use super::Attempt;
 use crate::domain::Lang;
 use crate::reach::message::Message;
-use crate::reach::outlets::check_destination;
+use crate::reach::outlets::destination::{check_url, refusal};
 use crate::reach::push::{self, decode_b64url, VapidKeys};
 use crate::storage::Claimed;
 use serde::Deserialize;
@@ -76,12 +76,10 @@ impl Sender {
         let Some(origin) = push::audience(endpoint) else {
             return failed("the push endpoint is not an http(s) address".into());
         };
-        // Endpoints come from visitors: never a private address.
-        if let Err(e) = check_destination(endpoint, self.allow_private).await {
-            return match e.is_retryable() {
-                true => Attempt::Retry(e.to_string()),
-                false => failed(e.to_string()),
-            };
+        // Endpoints come from visitors: never a private address (names are
+        // checked by the client's resolver as it connects).
+        if let Err(e) = check_url(endpoint, self.allow_private) {
+            return failed(e.to_string());
         }
         let keys: Keys = match c.subscriber.config.as_deref().map(serde_json::from_str) {
             Some(Ok(k)) => k,
@@ -121,7 +119,10 @@ impl Sender {
                 Attempt::Retry(format!("HTTP {}", r.status().as_u16()))
             }
             Ok(r) => failed(format!("HTTP {}", r.status().as_u16())),
-            Err(e) => Attempt::Retry(e.to_string()),
+            Err(e) => match refusal(&e) {
+                Some(refused) => failed(refused.to_string()),
+                None => Attempt::Retry(e.to_string()),
+            },
         }
     }
 }

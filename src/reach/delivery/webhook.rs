@@ -2,6 +2,7 @@
 
 use super::{idempotency_key, Attempt};
 use crate::domain::Id;
+use crate::reach::outlets::destination::{check_url, refusal};
 use crate::reach::outlets::webhook::signature;
 use crate::render::statuspage;
 use crate::storage::Claimed;
@@ -48,8 +49,20 @@ pub async fn payload(
     Ok(serde_json::to_vec(&body)?)
 }
 
-/// POSTs the payload; 2xx is delivered, 404/410 means the hook is gone.
-pub async fn send(client: &reqwest::Client, c: &Claimed, payload: &[u8]) -> Attempt {
+/// POSTs the payload; 2xx is delivered, 404/410 means the hook is gone. A
+/// private address is refused unless `allow_private`.
+pub async fn send(
+    client: &reqwest::Client,
+    c: &Claimed,
+    payload: &[u8],
+    allow_private: bool,
+) -> Attempt {
+    if let Err(e) = check_url(&c.subscriber.address, allow_private) {
+        return Attempt::Failed {
+            error: e.to_string(),
+            gone: false,
+        };
+    }
     let mut request = client
         .post(&c.subscriber.address)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -73,6 +86,12 @@ pub async fn send(client: &reqwest::Client, c: &Claimed, payload: &[u8]) -> Atte
             error: format!("HTTP {}", r.status().as_u16()),
             gone: false,
         },
-        Err(e) => Attempt::Retry(e.to_string()),
+        Err(e) => match refusal(&e) {
+            Some(refused) => Attempt::Failed {
+                error: refused.to_string(),
+                gone: false,
+            },
+            None => Attempt::Retry(e.without_url().to_string()),
+        },
     }
 }

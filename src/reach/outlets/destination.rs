@@ -1,15 +1,45 @@
-//! Outbound safety: an outlet's address is configured by a person, so it
-//! could point at the server's own network. Hosts that are, or resolve to,
-//! loopback, private, link-local or unspecified addresses are refused unless
-//! the configuration allows them.
+//! Outbound safety: an outlet's or webhook's address is typed by a person and
+//! a push endpoint comes from a visitor, so either could point at the
+//! server's own network. Hosts that are, or resolve to, loopback, private,
+//! link-local or unspecified addresses are refused unless the configuration
+//! allows them: when the address is given ([`check_destination`]), and again
+//! when a connection is opened ([`PublicResolver`]), so that a name resolving
+//! elsewhere by then (DNS rebinding) is still refused.
 
 use super::SendError;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// Refuses `url` unless it is `http(s)` and its host is public (every
 /// address it resolves to). With `allow_private`, only the URL's form is
 /// checked. A failed lookup is retryable; a refused address is permanent.
 pub async fn check_destination(url: &str, allow_private: bool) -> Result<(), SendError> {
+    check_url(url, allow_private)?;
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| SendError::permanent(format!("not a valid URL ({e})")))?;
+    let host = parsed.host_str().unwrap_or_default();
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    if allow_private || literal.parse::<IpAddr>().is_ok() {
+        return Ok(());
+    }
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    let addresses: Vec<IpAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|e| SendError::retryable(format!("cannot resolve {host}: {e}"), None))?
+        .map(|a| a.ip())
+        .collect();
+    if addresses.is_empty() {
+        return Err(SendError::retryable(format!("{host} has no address"), None));
+    }
+    match addresses.into_iter().find(|ip| !is_public(*ip)) {
+        Some(ip) => Err(refused(host, ip)),
+        None => Ok(()),
+    }
+}
+
+/// Refuses `url` unless it is `http(s)` with a host that is not a private
+/// address literal: the check before each send, without a lookup (the
+/// client's [`PublicResolver`] checks names as it connects).
+pub fn check_url(url: &str, allow_private: bool) -> Result<(), SendError> {
     let parsed = reqwest::Url::parse(url)
         .map_err(|e| SendError::permanent(format!("not a valid URL ({e})")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -18,30 +48,67 @@ pub async fn check_destination(url: &str, allow_private: bool) -> Result<(), Sen
     let host = parsed
         .host_str()
         .ok_or_else(|| SendError::permanent("the URL has no host"))?;
-    if allow_private {
-        return Ok(());
-    }
     let literal = host.trim_start_matches('[').trim_end_matches(']');
-    let addresses: Vec<IpAddr> = match literal.parse::<IpAddr>() {
-        Ok(ip) => vec![ip],
-        Err(_) => {
-            let port = parsed.port_or_known_default().unwrap_or(443);
-            tokio::net::lookup_host((host, port))
-                .await
-                .map_err(|e| SendError::retryable(format!("cannot resolve {host}: {e}"), None))?
-                .map(|a| a.ip())
-                .collect()
+    match literal.parse::<IpAddr>() {
+        Ok(ip) if !allow_private && !is_public(ip) => Err(refused(host, ip)),
+        _ => Ok(()),
+    }
+}
+
+fn refused(host: &str, ip: IpAddr) -> SendError {
+    SendError::permanent(format!(
+        "{host} is {ip}, a private address (allow private addresses to send there)"
+    ))
+}
+
+/// The DNS resolver of the outbound HTTP clients: the system's, refusing a
+/// name with a non-public address unless private targets are allowed.
+#[derive(Debug, Clone, Copy)]
+pub struct PublicResolver {
+    pub allow_private: bool,
+}
+
+/// A name refused by [`PublicResolver`], found in a request's error chain by
+/// [`refusal`].
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+impl reqwest::dns::Resolve for PublicResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let host = name.as_str();
+            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, 0)).await?.collect();
+            if !allow_private {
+                if let Some(a) = addresses.iter().find(|a| !is_public(a.ip())) {
+                    let reason = refused(host, a.ip()).to_string();
+                    return Err(Box::new(Refused(reason)) as Box<_>);
+                }
+            }
+            Ok(Box::new(addresses.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The refusal of [`PublicResolver`] behind a failed request, if that is why
+/// it failed.
+pub fn refusal(e: &reqwest::Error) -> Option<SendError> {
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        if let Some(r) = cause.downcast_ref::<Refused>() {
+            return Some(SendError::permanent(r.0.clone()));
         }
-    };
-    if addresses.is_empty() {
-        return Err(SendError::retryable(format!("{host} has no address"), None));
+        source = cause.source();
     }
-    match addresses.into_iter().find(|ip| !is_public(*ip)) {
-        Some(ip) => Err(SendError::permanent(format!(
-            "{host} is {ip}, a private address (allow private addresses to send there)"
-        ))),
-        None => Ok(()),
-    }
+    None
 }
 
 /// Whether `ip` is reachable on the public internet: not loopback, private,

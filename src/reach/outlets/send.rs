@@ -55,10 +55,14 @@ impl SendError {
 }
 
 /// A client fit for outlets: redirects are not followed (one could lead past
-/// [`super::check_destination`] to a private address), 20-second timeout.
-pub fn client() -> reqwest::Result<Client> {
+/// [`super::check_destination`] to a private address), names are resolved
+/// by [`super::destination::PublicResolver`], 20-second timeout.
+pub fn client(allow_private: bool) -> reqwest::Result<Client> {
     Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .dns_resolver(std::sync::Arc::new(super::destination::PublicResolver {
+            allow_private,
+        }))
         .timeout(Duration::from_secs(20))
         .user_agent(concat!("Relais/", env!("CARGO_PKG_VERSION")))
         .build()
@@ -67,7 +71,7 @@ pub fn client() -> reqwest::Result<Client> {
 /// Posts `message` to `outlet` in the outlet's language. `delivery_id` is the
 /// idempotency key: Mastodon's `Idempotency-Key`, the webhook's
 /// `X-Relais-Delivery`. Check the outlet's destination with
-/// [`super::check_destination`] first.
+/// [`super::check_destination`] (or [`super::destination::check_url`]) first.
 pub async fn send(
     client: &Client,
     outlet: &Outlet,
@@ -228,9 +232,13 @@ async fn deliver(request: RequestBuilder) -> Result<Response, SendError> {
     Err(classify(status.as_u16(), &headers, &body))
 }
 
-/// A transport failure, retryable unless the request could not be built.
+/// A transport failure, retryable unless the request could not be built or
+/// the host turned out to be private.
 /// The URL is left out: it can hold a token (Telegram, webhooks).
 fn network(e: reqwest::Error) -> SendError {
+    if let Some(refused) = super::destination::refusal(&e) {
+        return refused;
+    }
     let e = e.without_url();
     let mut reason = e.to_string();
     let mut source = std::error::Error::source(&e);

@@ -258,7 +258,7 @@ pub async fn test(
     };
     let allow_private = state.config().reach.allow_private_targets;
     let sent = match outlets::check_destination(outlet.destination(), allow_private).await {
-        Ok(()) => match outlets::client() {
+        Ok(()) => match outlets::client(allow_private) {
             Ok(client) => {
                 let key = format!("test-{}", crate::domain::id::random_hex(8));
                 outlets::send(&client, &outlet, &message, &key).await

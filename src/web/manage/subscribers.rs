@@ -123,6 +123,16 @@ pub(super) async fn create(
                 f.name("endpoint")
             )))
         }
+        Kind::Webhook => {
+            let allow_private = state.config().reach.allow_private_targets;
+            if let Err(e) = crate::reach::outlets::check_destination(&address, allow_private).await
+            {
+                return Err(Problem::invalid(format!(
+                    "`{}` cannot be used: {e}.",
+                    f.name("endpoint")
+                )));
+            }
+        }
         _ => {}
     }
     let skip = f
