@@ -18,6 +18,10 @@
 //! agreement: that rate is shown too, and the crate's whole
 //! `push::encrypt` (as built with this benchmark, not `RELAIS_BIN`).
 //!
+//! With `DKIM`, the ceiling for signed email is measured the same way: the
+//! raw signing rate of the crypto library (`ring`) with a key of that kind,
+//! over a message's worth of signed headers.
+//!
 //! Every message is counted once per recipient (a repeat is reported), and
 //! a sample is checked: emails for their headers, push messages decrypted
 //! (RFC 8291) and their VAPID token verified (RFC 8292).
@@ -30,7 +34,7 @@
 //!   PUSH=100000            push subscriptions (over PUSH_KEYS browser key pairs)
 //!   PUSH_KEYS=16
 //!   ROUNDS=1               runs of each part, each on a fresh server (median shown)
-//!   ECDH_SECONDS=2         length of each key-agreement measurement
+//!   ECDH_SECONDS=2         length of each key-agreement (and DKIM signing) measurement
 //!   SAMPLE=1000            check one message in SAMPLE
 //!   TIMEOUT=600            seconds a broadcast may take before it is given up
 //!   SINK_QUICKACK=1        the SMTP sink acknowledges every segment at once
@@ -170,6 +174,70 @@ fn ecdh_rates(threads: usize, secs: f64) -> Rates {
         total as f64 / started.elapsed().as_secs_f64()
     };
     (run(0), run(1), run(2))
+}
+
+// ------------------------------------------------------------ DKIM ceiling
+
+/// The private key of a PEM file, as DER.
+fn pem_der(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use base64::Engine;
+    let pem = std::fs::read_to_string(path)?;
+    let b64: String = pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(str::trim)
+        .collect();
+    Ok(base64::engine::general_purpose::STANDARD.decode(b64)?)
+}
+
+/// Signatures per second with `threads` threads at once, by `ring` alone,
+/// over 600 bytes (about what a broadcast email's DKIM covers).
+fn sign_rate(key: &Path, kind: &str, threads: usize, secs: f64) -> anyhow::Result<f64> {
+    use ring::signature::{Ed25519KeyPair, RsaKeyPair, RSA_PKCS1_SHA256};
+    let der = pem_der(key)?;
+    let data = [b'h'; 600];
+    let started = Instant::now();
+    let total: u64 = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let der = &der;
+                s.spawn(move || -> anyhow::Result<u64> {
+                    let rng = ring::rand::SystemRandom::new();
+                    let rsa = match kind {
+                        "rsa" => {
+                            Some(RsaKeyPair::from_der(der).map_err(|e| anyhow::anyhow!("{e}"))?)
+                        }
+                        _ => None,
+                    };
+                    let ed = match kind {
+                        "ed25519" => Some(
+                            Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)
+                                .map_err(|e| anyhow::anyhow!("{e}"))?,
+                        ),
+                        _ => None,
+                    };
+                    let mut out = vec![0; rsa.as_ref().map_or(64, |k| k.public().modulus_len())];
+                    let begun = Instant::now();
+                    let mut n = 0u64;
+                    while begun.elapsed().as_secs_f64() < secs {
+                        if let Some(k) = &rsa {
+                            k.sign(&RSA_PKCS1_SHA256, &rng, &data, &mut out)
+                                .map_err(|_| anyhow::anyhow!("signing failed"))?;
+                        } else if let Some(k) = &ed {
+                            std::hint::black_box(k.sign(&Sha256::digest(data)));
+                        }
+                        n += 1;
+                    }
+                    Ok(n)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().map_err(|_| anyhow::anyhow!("thread panicked"))?)
+            .sum::<anyhow::Result<u64>>()
+    })?;
+    Ok(total as f64 / started.elapsed().as_secs_f64())
 }
 
 // ------------------------------------------------------------ SMTP sink
@@ -1034,8 +1102,27 @@ fn main() -> anyhow::Result<()> {
     let mut email_runs = Vec::new();
     let mut push_runs = Vec::new();
     let mut ecdh = Vec::new();
+    let mut signing = Vec::new();
+    let dkim = std::env::var("DKIM")
+        .ok()
+        .filter(|k| !k.is_empty() && k != "off");
     for round in 1..=p.rounds {
         if want("email") {
+            if let Some(kind) = dkim.as_deref() {
+                let dir = std::env::temp_dir()
+                    .join(format!("relais-dkim-{}", relais::domain::id::random_hex(4)));
+                std::fs::create_dir_all(&dir)?;
+                let key = dkim_key(&dir, kind)?.ok_or_else(|| anyhow::anyhow!("no key"))?;
+                eprintln!(
+                    "round {round}: {kind} DKIM signatures ({} s each)",
+                    p.ecdh_secs
+                );
+                let one = sign_rate(&key, kind, 1, p.ecdh_secs)?;
+                let all = sign_rate(&key, kind, cores, p.ecdh_secs)?;
+                eprintln!("  one core: {one:.0} signatures/s; {cores} cores: {all:.0}");
+                signing.push((one, all));
+                std::fs::remove_dir_all(&dir).ok();
+            }
             eprintln!("round {round}: email to {} subscribers", p.email);
             email_runs.push(runtime.block_on(run_once(&p, Part::Email))?);
         }
@@ -1125,6 +1212,21 @@ fn main() -> anyhow::Result<()> {
                 100.0 * rate / all
             );
         }
+    }
+    if let (Some(kind), false) = (&dkim, signing.is_empty() || email_runs.is_empty()) {
+        let rate = med(&email_runs, &|r| r.rate());
+        let one = median(signing.iter().map(|s| s.0).collect());
+        let all = median(signing.iter().map(|s| s.1).collect());
+        println!();
+        println!("| DKIM {kind} signing (`ring`), same run | one core /s | {cores} cores /s | email / one core | email / {cores} cores |");
+        println!("| --- | ---: | ---: | ---: | ---: |");
+        println!(
+            "| signature over 600 bytes | {} | {} | {:.0}% | {:.0}% |",
+            thousands(one),
+            thousands(all),
+            100.0 * rate / one,
+            100.0 * rate / all
+        );
     }
     println!();
     if !ok {
