@@ -77,8 +77,8 @@ pub struct EmailConfig {
     pub dkim_domain: Option<String>,
     /// DKIM selector (`s=`).
     pub dkim_selector: Option<String>,
-    /// A PEM private key: RSA (PKCS#1, `BEGIN RSA PRIVATE KEY`) or Ed25519
-    /// (PKCS#8, `BEGIN PRIVATE KEY`).
+    /// A PEM private key: RSA of 2048 to 4096 bits (PKCS#1 `BEGIN RSA PRIVATE
+    /// KEY` or PKCS#8 `BEGIN PRIVATE KEY`) or Ed25519 (PKCS#8).
     pub dkim_key_file: Option<PathBuf>,
     /// Emails sent per minute at most.
     #[serde(default = "default_per_minute")]

@@ -17,23 +17,25 @@ use std::time::{Duration, Instant};
 use support::smtp::{check, link, part, python_ready, received, start_smtp, wait_for_mail};
 use support::{Db, TestApp};
 
-/// A DKIM key pair made by Python's cryptography: the PEM file (RSA-2048 as
-/// PKCS#1, or Ed25519 as PKCS#8), and the DNS record of its public key.
+/// A DKIM key pair made by Python's cryptography: the PEM file (`rsa`:
+/// RSA-2048 as PKCS#1, `rsa-pkcs8`, or `ed25519` as PKCS#8), and the DNS
+/// record of its public key.
 fn dkim_key(dir: &Path, kind: &str) -> (PathBuf, String) {
     let path = dir.join("dkim.pem");
     let script = "import sys, base64\n\
         from cryptography.hazmat.primitives.asymmetric import rsa, ed25519\n\
         from cryptography.hazmat.primitives import serialization as s\n\
-        if sys.argv[2] == 'rsa':\n\
+        if sys.argv[2].startswith('rsa'):\n\
         \x20   k = rsa.generate_private_key(public_exponent=65537, key_size=2048)\n\
-        \x20   pem = k.private_bytes(s.Encoding.PEM, s.PrivateFormat.TraditionalOpenSSL, s.NoEncryption())\n\
+        \x20   form = s.PrivateFormat.PKCS8 if sys.argv[2] == 'rsa-pkcs8' else s.PrivateFormat.TraditionalOpenSSL\n\
+        \x20   pem = k.private_bytes(s.Encoding.PEM, form, s.NoEncryption())\n\
         \x20   pub = k.public_key().public_bytes(s.Encoding.DER, s.PublicFormat.SubjectPublicKeyInfo)\n\
         else:\n\
         \x20   k = ed25519.Ed25519PrivateKey.generate()\n\
         \x20   pem = k.private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption())\n\
         \x20   pub = k.public_key().public_bytes(s.Encoding.Raw, s.PublicFormat.Raw)\n\
         open(sys.argv[1], 'wb').write(pem)\n\
-        print('v=DKIM1; k=' + sys.argv[2] + '; p=' + base64.b64encode(pub).decode())";
+        print('v=DKIM1; k=' + sys.argv[2].split('-')[0] + '; p=' + base64.b64encode(pub).decode())";
     let out = Command::new("python3")
         .args(["-c", script])
         .arg(&path)
@@ -552,18 +554,25 @@ async fn email_subscribers_postgres() {
     story(Db::Postgres).await;
 }
 
-/// An Ed25519 key (RFC 8463) signs too, and dkimpy accepts the signature.
+/// Keys in PKCS#8 sign too, Ed25519 (RFC 8463) and RSA, and dkimpy accepts
+/// the signatures; an altered message fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ed25519_dkim_signature_checks_out() {
+async fn pkcs8_keys_sign_ed25519_and_rsa() {
     if !python_ready() {
         return;
     }
+    for kind in ["ed25519", "rsa-pkcs8"] {
+        pkcs8_key_signs(kind).await;
+    }
+}
+
+async fn pkcs8_key_signs(kind: &str) {
     let dir = std::env::temp_dir().join(format!(
-        "relais-ed25519-{}",
+        "relais-{kind}-{}",
         relais::domain::id::random_hex(6)
     ));
     std::fs::create_dir_all(&dir).unwrap();
-    let (key, record) = dkim_key(&dir, "ed25519");
+    let (key, record) = dkim_key(&dir, kind);
     assert!(
         std::fs::read_to_string(&key)
             .unwrap()
@@ -579,9 +588,9 @@ async fn ed25519_dkim_signature_checks_out() {
         smtp.port,
         key.display()
     );
-    let Some(app) = support::spawn_configured(Db::Sqlite, &toml).await else {
-        return;
-    };
+    let app = support::spawn_configured(Db::Sqlite, &toml)
+        .await
+        .expect("sqlite app");
     let (status, _) = sign_up(
         &app,
         &[
@@ -598,17 +607,20 @@ async fn ed25519_dkim_signature_checks_out() {
     let mail = check(&mails[0], &record);
     assert_eq!(mail["subject"], "Confirm your subscription");
     assert_eq!(mail["dkim_signed"], true);
-    assert_eq!(mail["dkim_valid"], true, "{mail}");
+    assert_eq!(mail["dkim_valid"], true, "{kind}: {mail}");
+    let algorithm = if kind == "ed25519" {
+        "a=ed25519-sha256;"
+    } else {
+        "a=rsa-sha256;"
+    };
+    let raw = String::from_utf8(std::fs::read(&mails[0]).unwrap()).unwrap();
+    assert!(raw.contains(algorithm), "{raw}");
 
     // A signature over an altered subject no longer checks out.
-    let raw = std::fs::read(&mails[0]).unwrap();
-    let altered =
-        String::from_utf8(raw)
-            .unwrap()
-            .replacen("Subject: Confirm", "Subject: Confirmed", 1);
+    let altered = raw.replacen("Subject: Confirm", "Subject: Confirmed", 1);
     assert!(altered.contains("Subject: Confirmed"));
     let tampered = dir.join("tampered.eml");
     std::fs::write(&tampered, altered).unwrap();
-    assert_eq!(check(&tampered, &record)["dkim_valid"], false);
+    assert_eq!(check(&tampered, &record)["dkim_valid"], false, "{kind}");
     std::fs::remove_dir_all(&dir).ok();
 }
