@@ -80,6 +80,11 @@ pub struct EmailConfig {
     /// A PEM private key: RSA of 2048 to 4096 bits (PKCS#1 `BEGIN RSA PRIVATE
     /// KEY` or PKCS#8 `BEGIN PRIVATE KEY`) or Ed25519 (PKCS#8).
     pub dkim_key_file: Option<PathBuf>,
+    /// A second signature's selector, as RFC 8463 advises for an Ed25519 key
+    /// beside an RSA one; used with `dkim_second_key_file`.
+    pub dkim_second_selector: Option<String>,
+    /// The second signature's key (the same forms).
+    pub dkim_second_key_file: Option<PathBuf>,
     /// Emails sent per minute at most.
     #[serde(default = "default_per_minute")]
     pub per_minute: u32,

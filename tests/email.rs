@@ -14,7 +14,9 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-use support::smtp::{check, link, part, python_ready, received, start_smtp, wait_for_mail};
+use support::smtp::{
+    check, check_selectors, link, part, python_ready, received, start_smtp, wait_for_mail,
+};
 use support::{Db, TestApp};
 
 /// A DKIM key pair made by Python's cryptography: the PEM file (`rsa`:
@@ -554,40 +556,45 @@ async fn email_subscribers_postgres() {
     story(Db::Postgres).await;
 }
 
-/// Keys in PKCS#8 sign too, Ed25519 (RFC 8463) and RSA, and dkimpy accepts
-/// the signatures; an altered message fails.
+/// Keys in PKCS#8 sign too, Ed25519 (RFC 8463) and RSA, and so do two keys
+/// at once (RSA beside Ed25519); dkimpy accepts every signature, and none
+/// once the message is altered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pkcs8_keys_sign_ed25519_and_rsa() {
+async fn pkcs8_and_second_keys_sign() {
     if !python_ready() {
         return;
     }
-    for kind in ["ed25519", "rsa-pkcs8"] {
-        pkcs8_key_signs(kind).await;
+    for kinds in [&["ed25519"][..], &["rsa-pkcs8"], &["rsa", "ed25519"]] {
+        signs_with(kinds).await;
     }
 }
 
-async fn pkcs8_key_signs(kind: &str) {
-    let dir = std::env::temp_dir().join(format!(
-        "relais-{kind}-{}",
-        relais::domain::id::random_hex(6)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (key, record) = dkim_key(&dir, kind);
-    assert!(
-        std::fs::read_to_string(&key)
-            .unwrap()
-            .contains("BEGIN PRIVATE KEY"),
-        "a PKCS#8 key"
-    );
+/// Signs a confirmation email with one key of each kind in `kinds`, the
+/// first for the selector `relais`, the second for `relais-second`.
+async fn signs_with(kinds: &[&str]) {
+    let dir =
+        std::env::temp_dir().join(format!("relais-dkim-{}", relais::domain::id::random_hex(6)));
+    let mut keys = Vec::new();
+    for (i, kind) in kinds.iter().enumerate() {
+        let sub = dir.join(i.to_string());
+        std::fs::create_dir_all(&sub).unwrap();
+        keys.push(dkim_key(&sub, kind));
+    }
     let smtp = start_smtp(&dir);
-    let toml = format!(
+    let mut toml = format!(
         "[email]\nsmtp_url = \"smtp://127.0.0.1:{}\"\n\
          from = \"Boulangerie <status@example.com>\"\n\
          dkim_domain = \"example.com\"\ndkim_selector = \"relais\"\n\
          dkim_key_file = \"{}\"\n",
         smtp.port,
-        key.display()
+        keys[0].0.display()
     );
+    if let Some((second, _)) = keys.get(1) {
+        toml.push_str(&format!(
+            "dkim_second_selector = \"relais-second\"\ndkim_second_key_file = \"{}\"\n",
+            second.display()
+        ));
+    }
     let app = support::spawn_configured(Db::Sqlite, &toml)
         .await
         .expect("sqlite app");
@@ -604,23 +611,41 @@ async fn pkcs8_key_signs(kind: &str) {
     .await;
     assert_eq!(status, 200);
     let mails = wait_for_mail(&smtp, 1).await;
-    let mail = check(&mails[0], &record);
+    let more: Vec<(&str, &str)> = keys
+        .get(1)
+        .map(|(_, record)| ("relais-second", record.as_str()))
+        .into_iter()
+        .collect();
+    let mail = check_selectors(&mails[0], &keys[0].1, &more);
     assert_eq!(mail["subject"], "Confirm your subscription");
-    assert_eq!(mail["dkim_signed"], true);
-    assert_eq!(mail["dkim_valid"], true, "{kind}: {mail}");
-    let algorithm = if kind == "ed25519" {
-        "a=ed25519-sha256;"
-    } else {
-        "a=rsa-sha256;"
-    };
+    assert_eq!(mail["dkim_signatures"], kinds.len(), "{kinds:?}: {mail}");
+    assert_eq!(mail["dkim_valid"], true, "{kinds:?}: {mail}");
+    assert_eq!(mail["dkim_all_valid"], true, "{kinds:?}: {mail}");
     let raw = String::from_utf8(std::fs::read(&mails[0]).unwrap()).unwrap();
-    assert!(raw.contains(algorithm), "{raw}");
+    for kind in kinds {
+        let algorithm = if *kind == "ed25519" {
+            "a=ed25519-sha256;"
+        } else {
+            "a=rsa-sha256;"
+        };
+        assert!(raw.contains(algorithm), "{kind}: {raw}");
+    }
+    if kinds.len() > 1 {
+        assert!(raw.contains("s=relais-second;"), "{raw}");
+        // The second signature is checked on its own: under the wrong key,
+        // the first still holds and the second fails.
+        let wrong = check_selectors(&mails[0], &keys[0].1, &[("relais-second", &keys[0].1)]);
+        assert_eq!(wrong["dkim_valid"], true);
+        assert_eq!(wrong["dkim_all_valid"], false, "{wrong}");
+    }
 
     // A signature over an altered subject no longer checks out.
     let altered = raw.replacen("Subject: Confirm", "Subject: Confirmed", 1);
     assert!(altered.contains("Subject: Confirmed"));
     let tampered = dir.join("tampered.eml");
     std::fs::write(&tampered, altered).unwrap();
-    assert_eq!(check(&tampered, &record)["dkim_valid"], false, "{kind}");
+    let checked = check_selectors(&tampered, &keys[0].1, &more);
+    assert_eq!(checked["dkim_valid"], false, "{kinds:?}");
+    assert_eq!(checked["dkim_all_valid"], false, "{kinds:?}");
     std::fs::remove_dir_all(&dir).ok();
 }

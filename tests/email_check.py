@@ -1,7 +1,8 @@
 """Reads one received email with Python's own parser and checks its DKIM
 signature with dkimpy, printing what the tests look at as JSON.
 
-Usage: python3 email_check.py FILE PUBLIC_KEY_RECORD
+Usage: python3 email_check.py FILE PUBLIC_KEY_RECORD [SELECTOR=RECORD...]
+(the first record is the selector `relais`'s).
 """
 import json
 import sys
@@ -11,12 +12,19 @@ from email.parser import BytesParser
 import dkim
 
 raw = open(sys.argv[1], "rb").read()
-record = sys.argv[2].encode()
+records = {b"relais": sys.argv[2].encode()}
+for extra in sys.argv[3:]:
+    selector, _, record = extra.partition("=")
+    records[selector.encode()] = record.encode()
 msg = BytesParser(policy=policy.default).parsebytes(raw)
 
 
 def dns(name, timeout=5):
-    return record if name.startswith(b"relais._domainkey.") else None
+    selector, _, rest = name.partition(b"._domainkey.")
+    return records.get(selector) if rest else None
+
+
+signatures = msg.get_all("DKIM-Signature") or []
 
 
 parts = []
@@ -34,5 +42,9 @@ print(json.dumps({
     "list_unsubscribe_post": str(msg["List-Unsubscribe-Post"]),
     "dkim_signed": msg["DKIM-Signature"] is not None,
     "dkim_valid": bool(dkim.verify(raw, dnsfunc=dns)),
+    "dkim_signatures": len(signatures),
+    "dkim_all_valid": all(
+        dkim.DKIM(raw).verify(idx=i, dnsfunc=dns) for i in range(len(signatures))
+    ),
     "parts": parts,
 }))

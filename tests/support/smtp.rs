@@ -96,12 +96,19 @@ pub async fn wait_for_mail(smtp: &Smtp, count: usize) -> Vec<PathBuf> {
 }
 
 /// The message as Python's email parser and dkimpy read it; `record` is the
-/// DKIM public key record (any text when the test does not sign).
+/// DKIM public key record of the selector `relais` (any text when the test
+/// does not sign).
 pub fn check(file: &Path, record: &str) -> Value {
+    check_selectors(file, record, &[])
+}
+
+/// [`check`], with the records of more selectors: `(selector, record)`.
+pub fn check_selectors(file: &Path, record: &str, more: &[(&str, &str)]) -> Value {
     let out = Command::new("python3")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/email_check.py"))
         .arg(file)
         .arg(record)
+        .args(more.iter().map(|(s, r)| format!("{s}={r}")))
         .output()
         .unwrap();
     assert!(

@@ -176,6 +176,8 @@ mod tests {
             dkim_domain: None,
             dkim_selector: None,
             dkim_key_file: None,
+            dkim_second_selector: None,
+            dkim_second_key_file: None,
             per_minute: 600,
         })
         .unwrap();

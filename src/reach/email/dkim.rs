@@ -35,42 +35,56 @@ enum Key {
     Ed25519(Ed25519KeyPair),
 }
 
-/// A signing domain, selector and private key.
+/// A signing domain and one or two selectors with their private keys.
 pub struct Signer {
     domain: String,
-    selector: String,
-    key: Key,
+    keys: Vec<(String, Key)>,
     rng: ring::rand::SystemRandom,
 }
 
 impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The key is never printed.
+        // The keys are never printed.
+        let selectors: Vec<&str> = self.keys.iter().map(|(s, _)| s.as_str()).collect();
         f.debug_struct("Signer")
             .field("domain", &self.domain)
-            .field("selector", &self.selector)
+            .field("selectors", &selectors)
             .finish()
     }
 }
 
 /// The signer of a configuration, when `dkim_domain`, `dkim_selector` and
-/// `dkim_key_file` are all set.
+/// `dkim_key_file` are all set (and a second key when its two are).
 pub fn signer(c: &EmailConfig) -> anyhow::Result<Option<Signer>> {
     let (Some(domain), Some(selector), Some(path)) =
         (&c.dkim_domain, &c.dkim_selector, &c.dkim_key_file)
     else {
+        if c.dkim_second_selector.is_some() || c.dkim_second_key_file.is_some() {
+            anyhow::bail!(
+                "[email] a second DKIM key needs the first: dkim_domain, dkim_selector and dkim_key_file"
+            );
+        }
         return Ok(None);
     };
-    let pem = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("[email] dkim_key_file {}: {e}", path.display()))?;
-    let key = read_key(&pem)
-        .map_err(|e| anyhow::anyhow!("[email] dkim_key_file {}: {e}", path.display()))?;
+    let mut keys = vec![(selector.clone(), load(path, "dkim_key_file")?)];
+    match (&c.dkim_second_selector, &c.dkim_second_key_file) {
+        (Some(second), Some(path)) => {
+            keys.push((second.clone(), load(path, "dkim_second_key_file")?))
+        }
+        (None, None) => {}
+        _ => anyhow::bail!("[email] dkim_second_selector and dkim_second_key_file go together"),
+    }
     Ok(Some(Signer {
         domain: domain.clone(),
-        selector: selector.clone(),
-        key,
+        keys,
         rng: ring::rand::SystemRandom::new(),
     }))
+}
+
+fn load(path: &std::path::Path, setting: &str) -> anyhow::Result<Key> {
+    let pem = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("[email] {setting} {}: {e}", path.display()))?;
+    read_key(&pem).map_err(|e| anyhow::anyhow!("[email] {setting} {}: {e}", path.display()))
 }
 
 /// Reads an RSA (PKCS#1 or PKCS#8, 2048 to 4096 bits) or Ed25519 (PKCS#8)
@@ -113,8 +127,8 @@ fn read_key(pem: &str) -> anyhow::Result<Key> {
 }
 
 impl Signer {
-    /// The message with a `DKIM-Signature` header in front; `now` is the
-    /// signing time (`t=`) in Unix seconds.
+    /// The message with a `DKIM-Signature` header in front for each key;
+    /// `now` is the signing time (`t=`) in Unix seconds.
     pub fn sign(&self, message: &[u8], now: i64) -> anyhow::Result<Vec<u8>> {
         let (head, body) = split(message);
         let fields = fields(head);
@@ -122,44 +136,45 @@ impl Signer {
 
         // The signed header fields, each taken from the bottom up.
         let mut used = vec![false; fields.len()];
-        let mut signed = Vec::with_capacity(head.len() + 512);
+        let mut headers = Vec::with_capacity(head.len() + 512);
         for name in SIGNED {
             let found = (0..fields.len())
                 .rev()
                 .find(|&i| !used[i] && fields[i].0.eq_ignore_ascii_case(name));
             if let Some(i) = found {
                 used[i] = true;
-                relaxed_field(name, fields[i].1, &mut signed);
-                signed.extend_from_slice(b"\r\n");
+                relaxed_field(name, fields[i].1, &mut headers);
+                headers.extend_from_slice(b"\r\n");
             }
         }
-        let algorithm = match self.key {
-            Key::Rsa(_) => "rsa-sha256",
-            Key::Ed25519(_) => "ed25519-sha256",
-        };
-        let value = format!(
-            " v=1; a={algorithm}; c=relaxed/relaxed; d={}; s={};\r\n\tt={now}; h={};\r\n\tbh={body_hash};\r\n\tb=",
-            self.domain,
-            self.selector,
-            SIGNED.join(":"),
-        );
-        relaxed_field("dkim-signature", value.as_bytes(), &mut signed);
 
-        let signature = match &self.key {
-            Key::Rsa(key) => {
-                let mut out = vec![0; key.public().modulus_len()];
-                key.sign(&RSA_PKCS1_SHA256, &self.rng, &signed, &mut out)
-                    .map_err(|_| anyhow::anyhow!("RSA signing failed"))?;
-                out
-            }
-            Key::Ed25519(key) => key.sign(&Sha256::digest(&signed)).as_ref().to_vec(),
-        };
-
-        let mut out = Vec::with_capacity(message.len() + value.len() + 400);
-        out.extend_from_slice(b"DKIM-Signature:");
-        out.extend_from_slice(value.as_bytes());
-        out.extend_from_slice(BASE64.encode(signature).as_bytes());
-        out.extend_from_slice(b"\r\n");
+        let mut out = Vec::with_capacity(message.len() + 1024 * self.keys.len());
+        for (selector, key) in &self.keys {
+            let algorithm = match key {
+                Key::Rsa(_) => "rsa-sha256",
+                Key::Ed25519(_) => "ed25519-sha256",
+            };
+            let value = format!(
+                " v=1; a={algorithm}; c=relaxed/relaxed; d={}; s={selector};\r\n\tt={now}; h={};\r\n\tbh={body_hash};\r\n\tb=",
+                self.domain,
+                SIGNED.join(":"),
+            );
+            let mut signed = headers.clone();
+            relaxed_field("dkim-signature", value.as_bytes(), &mut signed);
+            let signature = match key {
+                Key::Rsa(key) => {
+                    let mut sig = vec![0; key.public().modulus_len()];
+                    key.sign(&RSA_PKCS1_SHA256, &self.rng, &signed, &mut sig)
+                        .map_err(|_| anyhow::anyhow!("RSA signing failed"))?;
+                    sig
+                }
+                Key::Ed25519(key) => key.sign(&Sha256::digest(&signed)).as_ref().to_vec(),
+            };
+            out.extend_from_slice(b"DKIM-Signature:");
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(BASE64.encode(signature).as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
         out.extend_from_slice(message);
         Ok(out)
     }
@@ -288,6 +303,37 @@ mod tests {
     }
 
     #[test]
+    fn a_second_key_needs_its_selector_and_the_first_key() {
+        let dir =
+            std::env::temp_dir().join(format!("relais-dkim-{}", crate::domain::id::random_hex(4)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = dir.join("ed.pem");
+        let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+        std::fs::write(&key, pair.serialize_pem()).unwrap();
+        let config = |selector: Option<&str>, second: Option<&str>, second_key: bool| EmailConfig {
+            smtp_url: "smtp://127.0.0.1:25".into(),
+            from: "a@example.com".into(),
+            dkim_domain: Some("example.com".into()),
+            dkim_selector: selector.map(Into::into),
+            dkim_key_file: selector.map(|_| key.clone()),
+            dkim_second_selector: second.map(Into::into),
+            dkim_second_key_file: second_key.then(|| key.clone()),
+            per_minute: 600,
+        };
+        let two = signer(&config(Some("a"), Some("b"), true))
+            .unwrap()
+            .unwrap();
+        assert_eq!(two.keys.len(), 2);
+        assert!(format!("{two:?}").contains(r#"["a", "b"]"#));
+        let half = signer(&config(Some("a"), Some("b"), false)).unwrap_err();
+        assert!(half.to_string().contains("go together"), "{half}");
+        let alone = signer(&config(None, Some("b"), true)).unwrap_err();
+        assert!(alone.to_string().contains("needs the first"), "{alone}");
+        assert!(signer(&config(None, None, false)).unwrap().is_none());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
     fn canonicalizes_as_rfc_6376_shows() {
         // The example of RFC 6376 §3.4.5.
         let message = b"A: X\r\nB : Y\t\r\n\tZ  \r\n\r\n C \r\nD \t E\r\n\r\n\r\n";
@@ -313,8 +359,7 @@ mod tests {
         let public = ring::signature::KeyPair::public_key(&key).as_ref().to_vec();
         let signer = Signer {
             domain: "example.com".into(),
-            selector: "s1".into(),
-            key: Key::Ed25519(key),
+            keys: vec![("s1".into(), Key::Ed25519(key))],
             rng: ring::rand::SystemRandom::new(),
         };
         let message = b"From: a@example.com\r\nTo: b@example.org\r\nSubject:  Hi\r\n\r\nBody \r\n";
