@@ -556,7 +556,10 @@ async fn the_client_refuses_names_that_resolve_to_private_addresses() {
         .unwrap_err();
     assert!(!refused.is_retryable(), "{refused}");
     let reason = refused.to_string();
-    assert!(reason.contains("localhost is"), "{reason}");
+    assert!(
+        reason.starts_with("permanent failure: localhost is"),
+        "{reason}"
+    );
     assert!(reason.contains("a private address"), "{reason}");
     assert!(fake.seen().is_empty());
     send(&client(true).unwrap(), &outlet, &message(), "d")

@@ -121,7 +121,7 @@ impl Sender {
             Ok(r) => failed(format!("HTTP {}", r.status().as_u16())),
             Err(e) => match refusal(&e) {
                 Some(refused) => failed(refused.to_string()),
-                None => Attempt::Retry(e.to_string()),
+                None => Attempt::Retry(e.without_url().to_string()),
             },
         }
     }

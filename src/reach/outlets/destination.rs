@@ -56,9 +56,11 @@ pub fn check_url(url: &str, allow_private: bool) -> Result<(), SendError> {
 }
 
 fn refused(host: &str, ip: IpAddr) -> SendError {
-    SendError::permanent(format!(
-        "{host} is {ip}, a private address (allow private addresses to send there)"
-    ))
+    SendError::permanent(refused_reason(host, ip))
+}
+
+fn refused_reason(host: &str, ip: IpAddr) -> String {
+    format!("{host} is {ip}, a private address (allow private addresses to send there)")
 }
 
 /// The DNS resolver of the outbound HTTP clients: the system's, refusing a
@@ -89,7 +91,7 @@ impl reqwest::dns::Resolve for PublicResolver {
             let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, 0)).await?.collect();
             if !allow_private {
                 if let Some(a) = addresses.iter().find(|a| !is_public(a.ip())) {
-                    let reason = refused(host, a.ip()).to_string();
+                    let reason = refused_reason(host, a.ip());
                     return Err(Box::new(Refused(reason)) as Box<_>);
                 }
             }
