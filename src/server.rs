@@ -34,6 +34,11 @@ pub struct Running {
 
 /// Opens storage, renders the first snapshot and starts the background jobs.
 async fn launch(config: Config) -> anyhow::Result<AppState> {
+    // A bad `[email]` table (server URL, sender, DKIM key) stops the start
+    // rather than every email after it.
+    if let Some(email) = &config.email {
+        crate::reach::email::mailer(email)?;
+    }
     let store = open_store(&config).await?;
     crate::detect::definition::sync_config(&store, &config).await?;
     crate::reach::sync_outlets(&store, &config).await?;

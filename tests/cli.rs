@@ -99,6 +99,38 @@ fn bad_configuration_is_explained() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("invalid listen address `not-an-address`")
     );
+
+    // A DKIM key that is not one stops the server before it listens.
+    let key = data.join("dkim.pem");
+    std::fs::write(
+        &key,
+        "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "[email]\nsmtp_url = \"smtp://127.0.0.1:2525\"\nfrom = \"a@example.com\"\n\
+             dkim_domain = \"example.com\"\ndkim_selector = \"relais\"\ndkim_key_file = \"{}\"\n",
+            key.display()
+        ),
+    )
+    .unwrap();
+    let out = relais(
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &data,
+        None,
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("[email] dkim_key_file"), "{stderr}");
+    assert!(stderr.contains("not a usable RSA key"), "{stderr}");
     std::fs::remove_dir_all(&data).ok();
 }
 

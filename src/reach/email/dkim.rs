@@ -66,6 +66,23 @@ pub fn signer(c: &EmailConfig) -> anyhow::Result<Option<Signer>> {
         }
         return Ok(None);
     };
+    // They are written into the header as they are.
+    let plain = |v: &str| {
+        !v.is_empty()
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+    };
+    for (setting, value) in [
+        ("dkim_domain", Some(domain)),
+        ("dkim_selector", Some(selector)),
+        ("dkim_second_selector", c.dkim_second_selector.as_ref()),
+    ] {
+        if let Some(v) = value.filter(|v| !plain(v)) {
+            anyhow::bail!(
+                "[email] {setting} `{v}` may hold only letters, digits, `.`, `-` and `_`"
+            );
+        }
+    }
     let mut keys = vec![(selector.clone(), load(path, "dkim_key_file")?)];
     match (&c.dkim_second_selector, &c.dkim_second_key_file) {
         (Some(second), Some(path)) => {
@@ -122,6 +139,9 @@ fn read_key(pem: &str) -> anyhow::Result<Key> {
                     "not a usable key ({e}): DKIM signs with RSA (2048 to 4096 bits) or Ed25519"
                 )
             });
+    }
+    if pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+        anyhow::bail!("the key is protected by a passphrase: give it without one (`openssl pkey -in KEY -out PLAIN`)");
     }
     anyhow::bail!("expected a PEM private key (RSA or Ed25519)")
 }
@@ -300,6 +320,10 @@ mod tests {
                 .is_err()
         );
         assert!(read_key("-----BEGIN PRIVATE KEY-----\n%%%\n-----END PRIVATE KEY-----").is_err());
+        let encrypted =
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----";
+        let refused = read_key(encrypted).err().unwrap().to_string();
+        assert!(refused.contains("passphrase"), "{refused}");
     }
 
     #[test]
@@ -327,6 +351,8 @@ mod tests {
         assert!(format!("{two:?}").contains(r#"["a", "b"]"#));
         let half = signer(&config(Some("a"), Some("b"), false)).unwrap_err();
         assert!(half.to_string().contains("go together"), "{half}");
+        let odd = signer(&config(Some("a;b"), None, false)).unwrap_err();
+        assert!(odd.to_string().contains("dkim_selector `a;b`"), "{odd}");
         let alone = signer(&config(None, Some("b"), true)).unwrap_err();
         assert!(alone.to_string().contains("needs the first"), "{alone}");
         assert!(signer(&config(None, None, false)).unwrap().is_none());
