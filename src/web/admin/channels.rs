@@ -11,7 +11,7 @@ use crate::render::i18n::component_status;
 use crate::web::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// Every kind, for a select.
 fn kinds(lang: Lang) -> Value {
@@ -305,19 +305,6 @@ pub async fn save(
     Ok(view::see_other("/admin/channels?done=done_saved"))
 }
 
-fn confirm(
-    admin: &Admin,
-    question: String,
-    action: String,
-    button: &str,
-    back: &str,
-) -> Map<String, Value> {
-    view::with(
-        view::base(admin, "channels"),
-        json!({ "question": question, "action": action, "button": i18n::text(admin.lang, button), "back": back }),
-    )
-}
-
 /// GET /admin/channels/{id}/delete: asks before deleting.
 pub async fn confirm_delete(
     State(state): State<AppState>,
@@ -325,14 +312,13 @@ pub async fn confirm_delete(
     Path(id): Path<String>,
 ) -> Page {
     let channel = find(&state, &admin, &id).await?;
-    let ctx = confirm(
-        &admin,
-        i18n::named(admin.lang, "confirm_delete_channel", &channel.name),
-        format!("/admin/channels/{}/delete", channel.id),
-        "yes_delete",
-        "/admin/channels",
-    );
-    view::render(&state, "admin/confirm.html", ctx, StatusCode::OK)
+    let ask = view::Ask {
+        question: i18n::named(admin.lang, "confirm_delete_channel", &channel.name),
+        action: format!("/admin/channels/{}/delete", channel.id),
+        button: "yes_delete",
+        back: "/admin/channels",
+    };
+    view::confirm(&state, &admin, "channels", ask)
 }
 
 /// POST /admin/channels/{id}/delete.
@@ -518,14 +504,13 @@ pub async fn confirm_delete_group(
     Path(id): Path<String>,
 ) -> Page {
     let group = find_group(&state, &admin, &id).await?;
-    let ctx = confirm(
-        &admin,
-        i18n::named(admin.lang, "confirm_delete_group", &group.name),
-        format!("/admin/groups/{}/delete", group.id),
-        "yes_delete",
-        "/admin/channels",
-    );
-    view::render(&state, "admin/confirm.html", ctx, StatusCode::OK)
+    let ask = view::Ask {
+        question: i18n::named(admin.lang, "confirm_delete_group", &group.name),
+        action: format!("/admin/groups/{}/delete", group.id),
+        button: "yes_delete",
+        back: "/admin/channels",
+    };
+    view::confirm(&state, &admin, "channels", ask)
 }
 
 /// POST /admin/groups/{id}/delete: its channels stay, ungrouped.

@@ -112,16 +112,13 @@ pub async fn confirm_revoke(
     Path(id): Path<String>,
 ) -> Page {
     let key = find(&state, &admin, &id).await?;
-    let ctx = view::with(
-        view::base(&admin, "keys"),
-        json!({
-            "question": i18n::named(admin.lang, "confirm_revoke", &key.name),
-            "action": format!("/admin/keys/{}/revoke", key.id),
-            "button": i18n::text(admin.lang, "revoke"),
-            "back": "/admin/keys",
-        }),
-    );
-    view::render(&state, "admin/confirm.html", ctx, StatusCode::OK)
+    let ask = view::Ask {
+        question: i18n::named(admin.lang, "confirm_revoke", &key.name),
+        action: format!("/admin/keys/{}/revoke", key.id),
+        button: "revoke",
+        back: "/admin/keys",
+    };
+    view::confirm(&state, &admin, "keys", ask)
 }
 
 /// POST /admin/keys/{id}/revoke.

@@ -889,16 +889,14 @@ pub async fn confirm_delete(
         return refuse_config(&state, &admin, &found).await;
     }
     let m = &found.0;
-    let ctx = view::with(
-        view::base(&admin, "monitors"),
-        json!({
-            "question": i18n::named(admin.lang, "confirm_delete_monitor", &m.name),
-            "action": format!("/admin/monitors/{}/delete", m.id),
-            "button": i18n::text(admin.lang, "yes_delete"),
-            "back": format!("/admin/monitors/{}", m.id),
-        }),
-    );
-    view::render(&state, "admin/confirm.html", ctx, StatusCode::OK)
+    let back = format!("/admin/monitors/{}", m.id);
+    let ask = view::Ask {
+        question: i18n::named(admin.lang, "confirm_delete_monitor", &m.name),
+        action: format!("/admin/monitors/{}/delete", m.id),
+        button: "yes_delete",
+        back: &back,
+    };
+    view::confirm(&state, &admin, "monitors", ask)
 }
 
 /// POST /admin/monitors/{id}/delete.

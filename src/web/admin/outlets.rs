@@ -288,16 +288,13 @@ pub async fn confirm_delete(
     if s.consent_source.as_deref() == Some("config") {
         return Err(AdminError::NotFound(admin.lang));
     }
-    let ctx = view::with(
-        view::base(&admin, "broadcasts"),
-        json!({
-            "question": i18n::named(admin.lang, "confirm_delete_outlet", &s.address),
-            "action": format!("/admin/outlets/{}/delete", s.id),
-            "button": i18n::text(admin.lang, "delete"),
-            "back": "/admin/outlets",
-        }),
-    );
-    view::render(&state, "admin/confirm.html", ctx, StatusCode::OK)
+    let ask = view::Ask {
+        question: i18n::named(admin.lang, "confirm_delete_outlet", &s.address),
+        action: format!("/admin/outlets/{}/delete", s.id),
+        button: "delete",
+        back: "/admin/outlets",
+    };
+    view::confirm(&state, &admin, "broadcasts", ask)
 }
 
 /// POST /admin/outlets/{id}/delete: an outlet added here (those of the

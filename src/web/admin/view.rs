@@ -165,6 +165,32 @@ pub fn render(
     Ok((status, Html(html)).into_response())
 }
 
+/// What a confirmation page asks before a destructive action.
+pub struct Ask<'a> {
+    /// The question, in the owner's language.
+    pub question: String,
+    /// Where the confirming form posts.
+    pub action: String,
+    /// The interface string key of the confirming button.
+    pub button: &'a str,
+    /// Where "back" leads.
+    pub back: &'a str,
+}
+
+/// The confirmation page (`admin/confirm.html`) under the `nav` section.
+pub fn confirm(state: &AppState, admin: &Admin, nav: &str, ask: Ask) -> Page {
+    let ctx = with(
+        base(admin, nav),
+        json!({
+            "question": ask.question,
+            "action": ask.action,
+            "button": i18n::text(admin.lang, ask.button),
+            "back": ask.back,
+        }),
+    );
+    render(state, "admin/confirm.html", ctx, StatusCode::OK)
+}
+
 /// Adds `extra`'s members to `ctx`.
 pub fn with(mut ctx: Map<String, Value>, extra: Value) -> Map<String, Value> {
     if let Value::Object(extra) = extra {
