@@ -13,12 +13,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 /// address it resolves to). With `allow_private`, only the URL's form is
 /// checked. A failed lookup is retryable; a refused address is permanent.
 pub async fn check_destination(url: &str, allow_private: bool) -> Result<(), SendError> {
-    check_url(url, allow_private)?;
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|e| SendError::permanent(format!("not a valid URL ({e})")))?;
+    let parsed = checked(url, allow_private)?;
     let host = parsed.host_str().unwrap_or_default();
-    let literal = host.trim_start_matches('[').trim_end_matches(']');
-    if allow_private || literal.parse::<IpAddr>().is_ok() {
+    if allow_private || literal_ip(host).is_some() {
         return Ok(());
     }
     let port = parsed.port_or_known_default().unwrap_or(443);
@@ -40,6 +37,11 @@ pub async fn check_destination(url: &str, allow_private: bool) -> Result<(), Sen
 /// address literal: the check before each send, without a lookup (the
 /// client's [`PublicResolver`] checks names as it connects).
 pub fn check_url(url: &str, allow_private: bool) -> Result<(), SendError> {
+    checked(url, allow_private).map(drop)
+}
+
+/// [`check_url`], giving back the parsed URL.
+fn checked(url: &str, allow_private: bool) -> Result<reqwest::Url, SendError> {
     let parsed = reqwest::Url::parse(url)
         .map_err(|e| SendError::permanent(format!("not a valid URL ({e})")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -48,11 +50,18 @@ pub fn check_url(url: &str, allow_private: bool) -> Result<(), SendError> {
     let host = parsed
         .host_str()
         .ok_or_else(|| SendError::permanent("the URL has no host"))?;
-    let literal = host.trim_start_matches('[').trim_end_matches(']');
-    match literal.parse::<IpAddr>() {
-        Ok(ip) if !allow_private && !is_public(ip) => Err(refused(host, ip)),
-        _ => Ok(()),
+    match literal_ip(host) {
+        Some(ip) if !allow_private && !is_public(ip) => Err(refused(host, ip)),
+        _ => Ok(parsed),
     }
+}
+
+/// The address a host is written as, if it is one (`[::1]` too).
+fn literal_ip(host: &str) -> Option<IpAddr> {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
 }
 
 fn refused(host: &str, ip: IpAddr) -> SendError {
